@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the two initramfs images used by the QEMU harness:
+#   build/initramfs/spawn.cpio.gz  busybox + an /init that runs the arguments
+#                                  given after "--" on the kernel command line
+#   build/initramfs/host.cpio.gz   busybox + host /init + the test programs,
+#                                  the spawn kernel and the spawn initramfs
+#
+# Layout inside the host VM (documented in README):
+#   /boot/bzImage          kernel for spawned instances (same as the host's)
+#   /boot/spawn.cpio.gz    initramfs for spawned instances
+#   /usr/bin/<prog>        static test programs from tools/testing/selftests/multikernel
+#   /usr/share/multikernel test scripts and their shell library
+#   /vm/run.sh             the script given to vm.sh (added per run)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD:-$top/build}
+st=$top/tools/testing/selftests/multikernel
+out=$build/initramfs
+busybox=/bin/busybox
+[ -x "$busybox" ] || { echo "mkinitramfs: $busybox missing (busybox-static)" >&2; exit 1; }
+file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
+	ldd "$busybox" 2>&1 | grep -q 'not a dynamic' ||
+	{ echo "mkinitramfs: $busybox is not static" >&2; exit 1; }
+
+mkdir -p "$out"
+stage() {
+	rm -rf "$1"
+	mkdir -p "$1"/{bin,sbin,dev,proc,sys,tmp,boot,usr/bin,usr/share/multikernel,vm,etc}
+	cp "$busybox" "$1/bin/busybox"
+	mknod -m 600 "$1/dev/console" c 5 1
+	mknod -m 666 "$1/dev/null" c 1 3
+}
+pack() {
+	(cd "$1" && find . -print0 | sort -z | cpio --null -o -H newc --quiet -R 0:0) | gzip -1 > "$2.tmp"
+	mv "$2.tmp" "$2"
+}
+
+# spawned-instance initramfs
+s=$out/spawn-root
+stage "$s"
+install -m 0755 "$st/spawn-init.sh" "$s/init"
+for p in "$build"/progs/*; do
+	[ -x "$p" ] && install -m 0755 "$p" "$s/usr/bin/"
+done
+pack "$s" "$out/spawn.cpio.gz"
+
+# host initramfs
+h=$out/host-root
+stage "$h"
+install -m 0755 "$st/host-init.sh" "$h/init"
+install -m 0644 "$build/linux/arch/x86/boot/bzImage" "$h/boot/bzImage"
+install -m 0644 "$out/spawn.cpio.gz" "$h/boot/spawn.cpio.gz"
+for p in "$build"/progs/*; do
+	[ -x "$p" ] && install -m 0755 "$p" "$h/usr/bin/"
+done
+for t in "$st"/*.sh; do
+	install -m 0755 "$t" "$h/usr/share/multikernel/"
+done
+if [ -x "$build/kexec-tools/kexec" ]; then
+	install -m 0755 "$build/kexec-tools/kexec" "$h/sbin/kexec"
+fi
+pack "$h" "$out/host.cpio.gz"
+echo "initramfs: $out/host.cpio.gz ($(stat -c %s "$out/host.cpio.gz") bytes), spawn.cpio.gz ($(stat -c %s "$out/spawn.cpio.gz") bytes)"

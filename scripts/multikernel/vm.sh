@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the multikernel host in QEMU and run one script in it as root.
+#
+#   vm.sh --script FILE [--append "ARGS"] [--timeout SEC] [--quiet]
+#
+# Machine: q35, KVM when /dev/kvm really works, TCG otherwise, $VM_CPUS CPUs
+# (default 4) and $VM_MEM memory (default 2G).  COM1 is the host console,
+# COM2 is left to a spawned kernel (the host's /init unbinds it from the 8250 driver).
+# Logs: $BUILD/vm/com1.log (host console), $BUILD/vm/com2.log (COM2).
+# Exit status: the script's exit status; 124 when the VM hit the time
+# bound, 125 when the VM died without reporting a status.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD:-$top/build}
+script="" append="" quiet=0
+timeout=${VM_TIMEOUT:-300}
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--script) script=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--quiet) quiet=1; shift ;;
+	*) echo "vm.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+[ -n "$script" ] && [ -f "$script" ] || { echo "vm.sh: --script FILE required" >&2; exit 2; }
+
+kernel=$build/linux/arch/x86/boot/bzImage
+initrd=$build/initramfs/host.cpio.gz
+for f in "$kernel" "$initrd"; do
+	[ -f "$f" ] || { echo "vm.sh: $f missing; run make first" >&2; exit 2; }
+done
+
+vmdir=$build/vm
+mkdir -p "$vmdir"
+run=$(mktemp -d "$vmdir/run.XXXXXX")
+trap 'rm -rf "$run"' EXIT
+mkdir -p "$run/root/vm"
+install -m 0755 "$script" "$run/root/vm/run.sh"
+(cd "$run/root" && find . | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$run/script.cpio.gz"
+cat "$initrd" "$run/script.cpio.gz" > "$run/initrd.cpio.gz"
+
+accel=${ACCEL:-auto}
+if [ "$accel" = auto ]; then
+	accel=$("$top/scripts/multikernel/probe-accel.sh" "$kernel")
+fi
+
+com1=$vmdir/com1.log com2=$vmdir/com2.log
+: > "$com1"; : > "$com2"
+cmdline="console=ttyS0,115200 panic=-1 oops=panic loglevel=6 multikernel=768M $append"
+[ $quiet = 1 ] || echo "vm.sh: accel=$accel cpus=${VM_CPUS:-4} mem=${VM_MEM:-2G} timeout=${timeout}s script=$script"
+
+timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
+	-M q35 -accel "$accel" -smp "${VM_CPUS:-4}" -m "${VM_MEM:-2G}" \
+	-display none -nodefaults -no-reboot \
+	-chardev file,id=com1,path="$com1" -serial chardev:com1 \
+	-chardev file,id=com2,path="$com2" -serial chardev:com2 \
+	-kernel "$kernel" -initrd "$run/initrd.cpio.gz" -append "$cmdline" \
+	> "$run/qemu.out" 2>&1 &
+qpid=$!
+if [ $quiet = 0 ]; then
+	tail -n +1 -s 0.2 -f --pid=$qpid "$com1" &
+	tpid=$!
+fi
+wait $qpid
+qrc=$?
+[ $quiet = 0 ] && { wait $tpid 2>/dev/null; }
+
+status=$(sed -n 's/^VM-EXIT-STATUS: \([0-9]*\).*/\1/p' "$com1" | tail -n 1)
+if [ -n "$status" ]; then
+	exit "$status"
+fi
+if [ $qrc = 124 ] || [ $qrc = 137 ]; then
+	echo "vm.sh: TIMEOUT: the VM did not finish within ${timeout}s; host console was:" >&2
+	rc=124
+else
+	echo "vm.sh: the VM stopped (qemu exit $qrc) without reporting a status; host console was:" >&2
+	rc=125
+fi
+[ $quiet = 0 ] || tail -n 60 "$com1" >&2
+cat "$run/qemu.out" >&2
+exit $rc

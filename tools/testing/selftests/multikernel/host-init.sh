@@ -1,0 +1,30 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+# /init of the multikernel test host VM: mount the basics, run /vm/run.sh and
+# report its exit status on the console, then power off.
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+mount -t tmpfs tmpfs /tmp
+# Leave COM2 (I/O 0x2f8) to spawned kernels: unbind it from the host's 8250
+# driver.  (8250.nr_uarts=1 would do the same at boot, but with ACPI PNP
+# enumeration it takes the console down on QEMU q35.)
+for d in /sys/bus/pnp/devices/*; do
+	if grep -q 'io 0x2f8-0x2ff' "$d/resources" 2>/dev/null && [ -e "$d/driver" ]; then
+		echo "${d##*/}" > "$d/driver/unbind"
+		echo "host-init: COM2 (${d##*/}) released for spawned kernels"
+	fi
+done
+export PATH=/usr/bin:/bin:/sbin:/usr/share/multikernel
+echo "host-init: up, $(grep -c ^processor /proc/cpuinfo) CPUs online, kernel $(uname -r)"
+rc=0
+if [ -f /vm/run.sh ]; then
+	cd /tmp && sh /vm/run.sh
+	rc=$?
+fi
+echo "VM-EXIT-STATUS: $rc"
+sync
+poweroff -f

@@ -1,0 +1,16 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+# /init of a spawned multikernel instance.  With arguments (everything after
+# "--" on the kernel command line) it runs them as a shell command; without,
+# it says it is alive.  Either way it then idles so the host can stop it.
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+export PATH=/usr/bin:/bin:/sbin
+if [ $# -gt 0 ]; then
+	sh -c "$*"
+else
+	echo "spawn-init: alive on $(grep -c ^processor /proc/cpuinfo) CPU(s), kernel $(uname -r)"
+fi
+while :; do sleep 3600; done
