@@ -49,7 +49,7 @@ fi
 
 com1=$vmdir/com1.log com2=$vmdir/com2.log
 : > "$com1"; : > "$com2"
-cmdline="console=ttyS0,115200 panic=-1 oops=panic loglevel=6 multikernel=768M $append"
+cmdline="console=ttyS0,115200 panic=-1 oops=panic loglevel=6 multikernel=768M crashkernel=64M $append"
 [ $quiet = 1 ] || echo "vm.sh: accel=$accel cpus=${VM_CPUS:-4} mem=${VM_MEM:-2G} timeout=${timeout}s script=$script"
 
 timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \

@@ -67,3 +67,49 @@ expect_errno() {
 	ktap_diag "'$*' failed with '$_out', expected $_want"
 	return 1
 }
+
+# --- multikernel helpers ---
+MK_CTL=/sys/kernel/multikernel/control
+SPAWN_KERNEL=/boot/bzImage
+SPAWN_INITRD=/boot/spawn.cpio.gz
+
+# mk_state ID: the state column of instance ID in /proc/multikernel
+mk_state() {
+	awk -v id="$1" '$1 == id { print $2 }' /proc/multikernel
+}
+
+# mk_wait_state ID STATE TIMEOUT_SEC
+mk_wait_state() {
+	poll_until "$3" sh -c "[ \"\$(awk -v id=$1 '\$1 == id { print \$2 }' /proc/multikernel)\" = $2 ]"
+}
+
+cpu_online() {
+	echo "$2" > "/sys/devices/system/cpu/cpu$1/online"
+}
+
+# A CPU-bound job on the host: increments a counter file as fast as it can.
+host_job_start() {
+	( i=0; while :; do i=$((i + 1)); [ $((i % 200)) = 0 ] && echo $i > /tmp/host_job.cnt; done ) &
+	HOST_JOB=$!
+	poll_until 10 test -s /tmp/host_job.cnt
+}
+
+host_job_count() {
+	cat /tmp/host_job.cnt 2>/dev/null || echo 0
+}
+
+# host_job_advanced PREV: true once the counter moved past PREV (bounded)
+host_job_advanced() {
+	poll_until 20 sh -c "[ \$(cat /tmp/host_job.cnt) -gt $1 ]"
+}
+
+host_job_stop() {
+	kill "$HOST_JOB" 2>/dev/null
+	wait "$HOST_JOB" 2>/dev/null
+}
+
+# mk_wait_heartbeat ID N TIMEOUT_SEC: the spawned kernel has been alive for
+# N heartbeats (100 ms each) since its kernel finished booting
+mk_wait_heartbeat() {
+	poll_until "$3" sh -c "[ \$(awk -v id=$1 '\$1 == id { print \$14 }' /proc/multikernel) -ge $2 ]"
+}

@@ -39,6 +39,20 @@ for t in "$@"; do
 	pass=$((pass + p))
 	fail=$((fail + f))
 	ok=1
+	# checks on the spawned kernels' console (COM2), declared in the test as
+	# "# com2-expect: TEXT"
+	n=$((p + f))
+	while IFS= read -r want; do
+		n=$((n + 1))
+		if tr -d '\r' < "$build/vm/$name.com2.log" | grep -qF -- "$want"; then
+			echo "    ok $n COM2 shows '$want'"
+			pass=$((pass + 1))
+		else
+			echo "    not ok $n COM2 shows '$want'"
+			fail=$((fail + 1))
+			ok=0
+		fi
+	done < <(sed -n 's/^# com2-expect: //p' "$here/$t")
 	if [ "$rc" != 0 ]; then
 		echo "    # VM exit status $rc"
 		ok=0

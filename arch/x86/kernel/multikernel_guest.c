@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Multikernel guest platform: a kernel spawned by a multikernel host on
+ * CPUs the host took offline.
+ *
+ * The kernel finds a SETUP_MULTIKERNEL entry in its boot_params setup_data
+ * chain and then only touches what it was given: the CPUs listed there
+ * (no MADT, no MP table), its own memory (from the e820 table the host
+ * wrote), and an optional legacy UART in polled mode.  It never programs
+ * the IOAPIC, the 8259 PIC, the PIT, the HPET, the RTC/CMOS, the i8042 or
+ * PCI configuration space, and its TSC and local APIC timer rates come from
+ * the host instead of being calibrated against legacy timers.
+ */
+
+#define pr_fmt(fmt) "multikernel-guest: " fmt
+
+#include <linux/acpi.h>
+#include <linux/init.h>
+#include <linux/io.h>
+#include <linux/kernel.h>
+#include <linux/multikernel.h>
+#include <linux/nmi.h>
+#include <linux/notifier.h>
+#include <linux/panic_notifier.h>
+#include <linux/pid_namespace.h>
+#include <linux/reboot.h>
+#include <linux/sched.h>
+#include <linux/serial_8250.h>
+#include <linux/workqueue.h>
+
+#include <asm/apic.h>
+#include <asm/cpu.h>
+#include <asm/hypervisor.h>
+#include <asm/i8259.h>
+#include <asm/multikernel.h>
+#include <asm/pci_x86.h>
+#include <asm/reboot.h>
+#include <asm/setup.h>
+#include <asm/smp.h>
+#include <asm/x86_init.h>
+
+/* How often the guest bumps its heartbeat and looks for host requests. */
+#define MK_GUEST_POLL_MS	100
+
+static struct multikernel_boot_info mk_boot __ro_after_init;
+static u64 mk_info_pa __ro_after_init;
+static struct multikernel_boot_info *mk_shared;
+
+/* Find the SETUP_MULTIKERNEL entry; returns its data address or 0. */
+static u64 __init mk_find_setup_data(void)
+{
+	u64 pa = boot_params.hdr.setup_data;
+	struct setup_data *sd;
+	int guard = 64;
+
+	while (pa && guard--) {
+		u32 type;
+		u64 next;
+
+		sd = early_memremap(pa, sizeof(*sd));
+		if (!sd)
+			return 0;
+		type = sd->type;
+		next = sd->next;
+		early_memunmap(sd, sizeof(*sd));
+		if (type == SETUP_MULTIKERNEL)
+			return pa + sizeof(*sd);
+		pa = next;
+	}
+	return 0;
+}
+
+static u32 __init mk_guest_detect(void)
+{
+	mk_info_pa = mk_find_setup_data();
+	/* Boot data beats any CPUID signature: we are not a VM guest. */
+	return mk_info_pa ? UINT_MAX : 0;
+}
+
+bool multikernel_guest(void)
+{
+	return mk_info_pa != 0;
+}
+
+static void mk_set_state(u32 state)
+{
+	if (mk_shared)
+		smp_store_release(&mk_shared->guest_state, state);
+}
+
+static void __init mk_guest_timer_init(void)
+{
+	lapic_timer_period = div_u64((u64)mk_boot.lapic_timer_period *
+				     mk_boot.host_hz, HZ);
+}
+
+static unsigned long mk_guest_tsc_khz(void)
+{
+	return mk_boot.tsc_khz;
+}
+
+static unsigned long mk_guest_cpu_khz(void)
+{
+	return mk_boot.cpu_khz ?: mk_boot.tsc_khz;
+}
+
+static void mk_guest_get_wallclock(struct timespec64 *now)
+{
+	memset(now, 0, sizeof(*now));
+}
+
+static int mk_guest_set_wallclock(const struct timespec64 *now)
+{
+	return -ENODEV;
+}
+
+static void __init mk_guest_parse_smp_cfg(void)
+{
+	unsigned int i;
+
+	register_lapic_address(APIC_DEFAULT_PHYS_BASE);
+	for (i = 0; i < mk_boot.nr_cpus; i++)
+		topology_register_apic(mk_boot.apic_ids[i], CPU_ACPIID_INVALID,
+				       true);
+	smp_found_config = 1;
+}
+
+static int __init mk_guest_pci_arch_init(void)
+{
+	/* No PCI devices are handed over yet: do not probe. */
+	return 0;
+}
+
+/* Stop every CPU of this instance and tell the host. */
+static void __noreturn mk_guest_halt(void)
+{
+	if (!mk_shared || READ_ONCE(mk_shared->guest_state) != MK_GUEST_PANIC)
+		mk_set_state(MK_GUEST_HALTED);
+	pr_emerg("halting instance %u\n", mk_boot.instance_id);
+	stop_other_cpus();
+	local_irq_disable();
+	for (;;)
+		native_halt();
+}
+
+static void mk_guest_restart(char *cmd)
+{
+	mk_guest_halt();
+}
+
+static void mk_guest_shutdown(void)
+{
+	/* Nothing to hand back: no IOAPIC, PIC or HPET state was touched. */
+}
+
+#ifdef CONFIG_SERIAL_8250
+static void mk_guest_serial_fixup(int port, struct uart_port *up,
+				  u32 *capabilities)
+{
+	if (mk_boot.uart_base && up->iobase == mk_boot.uart_base) {
+		/* The host routes no interrupt to us: poll. */
+		up->irq = 0;
+		pr_info("using UART at %#lx in polled mode\n", up->iobase);
+	} else {
+		up->iobase = 0;
+	}
+}
+#endif
+
+static void __init mk_guest_init_platform(void)
+{
+	struct multikernel_boot_info *info;
+
+	info = early_memremap(mk_info_pa, sizeof(*info));
+	if (!info)
+		panic("multikernel: cannot map boot information");
+	memcpy(&mk_boot, info, sizeof(mk_boot));
+	early_memunmap(info, sizeof(*info));
+
+	if (mk_boot.magic != MULTIKERNEL_BOOT_MAGIC ||
+	    mk_boot.compat_version > MULTIKERNEL_BOOT_VERSION ||
+	    mk_boot.size < sizeof(mk_boot) || !mk_boot.nr_cpus ||
+	    mk_boot.nr_cpus > MULTIKERNEL_MAX_CPUS || !mk_boot.tsc_khz ||
+	    !mk_boot.host_hz)
+		panic("multikernel: unsupported boot information (magic %#x version %u compat %u)",
+		      mk_boot.magic, mk_boot.version, mk_boot.compat_version);
+
+	x86_init.irqs.pre_vector_init		= x86_init_noop;
+	x86_init.timers.timer_init		= mk_guest_timer_init;
+	x86_init.mpparse.find_mptable		= x86_init_noop;
+	x86_init.mpparse.early_parse_smp_cfg	= x86_init_noop;
+	x86_init.mpparse.parse_smp_cfg		= mk_guest_parse_smp_cfg;
+	x86_init.resources.probe_roms		= x86_init_noop;
+	x86_init.pci.arch_init			= mk_guest_pci_arch_init;
+
+	x86_platform.calibrate_tsc		= mk_guest_tsc_khz;
+	x86_platform.calibrate_cpu		= mk_guest_cpu_khz;
+	x86_platform.get_wallclock		= mk_guest_get_wallclock;
+	x86_platform.set_wallclock		= mk_guest_set_wallclock;
+	x86_platform.legacy.rtc			= 0;
+	x86_platform.legacy.warm_reset		= 0;
+	x86_platform.legacy.i8042		= X86_LEGACY_I8042_PLATFORM_ABSENT;
+
+	legacy_pic				= &null_legacy_pic;
+
+	machine_ops.restart			= mk_guest_restart;
+	machine_ops.halt			= mk_guest_halt;
+	machine_ops.power_off			= mk_guest_halt;
+	machine_ops.emergency_restart		= mk_guest_halt;
+	machine_ops.shutdown			= mk_guest_shutdown;
+
+	/* All-but-self shorthands would hit the host's CPUs. */
+	apic_ipi_shorthand_off = 1;
+	setup_force_cpu_cap(X86_FEATURE_TSC_KNOWN_FREQ);
+	pci_probe = 0;
+	disable_acpi();
+	hardlockup_detector_disable();
+#ifdef CONFIG_SERIAL_8250
+	serial8250_set_isa_configurator(mk_guest_serial_fixup);
+#endif
+	pr_info("instance %u, %u CPU(s), %llu MiB at %#llx, TSC %u kHz\n",
+		mk_boot.instance_id, mk_boot.nr_cpus, mk_boot.mem_size >> 20,
+		mk_boot.mem_base, mk_boot.tsc_khz);
+}
+
+const struct hypervisor_x86 x86_hyper_multikernel __refconst = {
+	.name			= "Multikernel",
+	.detect			= mk_guest_detect,
+	.type			= X86_HYPER_MULTIKERNEL,
+	.init.init_platform	= mk_guest_init_platform,
+	.ignore_nopv		= true,
+};
+
+static void mk_guest_poweroff_fn(struct work_struct *work)
+{
+	pr_info("host requested stop\n");
+	kernel_power_off();
+}
+static DECLARE_WORK(mk_guest_poweroff_work, mk_guest_poweroff_fn);
+
+static void mk_guest_poll(struct work_struct *work);
+static DECLARE_DELAYED_WORK(mk_guest_poll_work, mk_guest_poll);
+
+/* Has pid 1 left the kernel, i.e. exec'ed the init program? */
+static bool mk_guest_init_running(void)
+{
+	struct task_struct *init;
+	bool running;
+
+	rcu_read_lock();
+	init = find_task_by_pid_ns(1, &init_pid_ns);
+	running = init && READ_ONCE(init->mm);
+	rcu_read_unlock();
+	return running;
+}
+
+static void mk_guest_poll(struct work_struct *work)
+{
+	WRITE_ONCE(mk_shared->heartbeat, READ_ONCE(mk_shared->heartbeat) + 1);
+	if (READ_ONCE(mk_shared->guest_state) == MK_GUEST_BOOTED &&
+	    mk_guest_init_running())
+		mk_set_state(MK_GUEST_RUNNING);
+	if (READ_ONCE(mk_shared->host_request) == MK_HOST_REQ_STOP) {
+		schedule_work(&mk_guest_poweroff_work);
+		return;
+	}
+	schedule_delayed_work(&mk_guest_poll_work,
+			      msecs_to_jiffies(MK_GUEST_POLL_MS));
+}
+
+static int mk_guest_panic(struct notifier_block *nb, unsigned long event,
+			  void *msg)
+{
+	if (mk_shared) {
+		strscpy(mk_shared->panic_msg, msg ?: "",
+			sizeof(mk_shared->panic_msg));
+		mk_set_state(MK_GUEST_PANIC);
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block mk_guest_panic_nb = {
+	.notifier_call = mk_guest_panic,
+};
+
+static int __init mk_guest_map_shared(void)
+{
+	if (!multikernel_guest())
+		return 0;
+	mk_shared = memremap(mk_info_pa, sizeof(*mk_shared), MEMREMAP_WB);
+	if (!mk_shared) {
+		pr_err("cannot map the shared boot information\n");
+		return -ENOMEM;
+	}
+	mk_set_state(MK_GUEST_EARLY);
+	atomic_notifier_chain_register(&panic_notifier_list,
+				       &mk_guest_panic_nb);
+	return 0;
+}
+early_initcall(mk_guest_map_shared);
+
+/*
+ * Runs right before user space starts: the kernel is up.  The poll work
+ * reports "running" once init has exec'ed.
+ */
+static int __init mk_guest_booted(void)
+{
+	if (!mk_shared)
+		return 0;
+	mk_set_state(MK_GUEST_BOOTED);
+	schedule_delayed_work(&mk_guest_poll_work, 1);
+	return 0;
+}
+late_initcall_sync(mk_guest_booted);
