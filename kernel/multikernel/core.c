@@ -143,12 +143,17 @@ static void mk_release_cpus(struct mk_instance *inst)
 /* CPU hotplug: an owned CPU runs another kernel and must not be onlined. */
 static int mk_cpu_prepare(unsigned int cpu)
 {
-	if (cpumask_test_cpu(cpu, &mk_owned_cpus)) {
+	/* the sysfs online path retries EBUSY for ~600 ms: log once */
+	static unsigned long last_warned;
+
+	if (!cpumask_test_cpu(cpu, &mk_owned_cpus))
+		return 0;
+	if (!last_warned || time_after(jiffies, last_warned + 2 * HZ)) {
 		pr_info("cpu%u is owned by a multikernel instance; stop it first\n",
 			cpu);
-		return -EBUSY;
+		last_warned = jiffies;
 	}
-	return 0;
+	return -EBUSY;
 }
 
 static void mk_free_image(struct mk_instance *inst)
@@ -477,12 +482,14 @@ static ssize_t control_store(struct kobject *kobj, struct kobj_attribute *attr,
 	kfree(cmd);
 	return ret ? ret : count;
 }
+
 static struct kobj_attribute control_attr = __ATTR_WO(control);
 
 static struct attribute *mk_attrs[] = {
 	&control_attr.attr,
 	NULL,
 };
+
 static const struct attribute_group mk_attr_group = {
 	.attrs = mk_attrs,
 };

@@ -9,7 +9,7 @@ echo "demo: [1/3] kernel, test programs and initramfs are built ($build)"
 echo "demo: [2/3] booting the host VM (console follows)"
 "$top/scripts/multikernel/vm.sh" --script "$top/tools/testing/selftests/multikernel/demo-vm.sh" --timeout 600
 rc=$?
-echo "demo: [3/3] host VM finished with status $rc; COM2 (spawned kernel console) log: $build/vm/com2.log"
+echo "demo: [3/3] host VM finished with status $rc; the spawned kernel wrote to COM2: $build/vm/com2.log"
 if [ -s "$build/vm/com2.log" ]; then
 	echo "demo: ---- COM2 ----"
 	tr -d '\r' < "$build/vm/com2.log" | tail -n 40

@@ -43,24 +43,18 @@
 /* How long a start waits for the CPU to leave the trampoline. */
 #define MK_HANDOFF_TIMEOUT_MS	5000
 
-/* Offsets into the trampoline blob, see multikernel_trampoline.S. */
-enum {
-	TR_GDT_DESC, TR_GDT, TR_PM_PTR, TR_PM, TR_LM_PTR, TR_LM, TR_CR3_LOW,
-	TR_CR3, TR_STACK, TR_BOOT_PARAMS, TR_ENTRY, TR_HANDOFF, TR_NR
-};
-extern const u8 mk_trampoline_start[], mk_trampoline_end[];
-extern const u32 mk_trampoline_offsets[TR_NR];
-
 static unsigned long long mk_req_size __initdata;
 static unsigned long long mk_req_base __initdata;
 static struct resource mk_pool_res = {
 	.name	= "Multikernel pool",
 	.flags	= IORESOURCE_MEM | IORESOURCE_BUSY,
 };
+
 static struct resource mk_low_res = {
 	.name	= "Multikernel low memory",
 	.flags	= IORESOURCE_MEM | IORESOURCE_BUSY,
 };
+
 static bool mk_low_tables_ready;
 
 /* multikernel=SIZE[@ADDR] */
@@ -266,7 +260,7 @@ static void mk_send_init(u32 apicid)
 		       apicid);
 	safe_apic_wait_icr_idle();
 	local_irq_restore(flags);
-	udelay(100);
+	usleep_range(100, 200);
 	local_irq_save(flags);
 	apic_icr_write(APIC_INT_LEVELTRIG | APIC_DM_INIT, apicid);
 	safe_apic_wait_icr_idle();
@@ -283,7 +277,7 @@ static void mk_send_sipi(u32 apicid, phys_addr_t start)
 		apic_icr_write(APIC_DM_STARTUP | (start >> 12), apicid);
 		safe_apic_wait_icr_idle();
 		local_irq_restore(flags);
-		udelay(200);
+		usleep_range(200, 300);
 	}
 }
 
@@ -347,10 +341,11 @@ int arch_multikernel_start(struct mk_instance *inst)
 	*(u64 *)(page + off[TR_BOOT_PARAMS]) = inst->boot_params;
 	*(u64 *)(page + off[TR_ENTRY]) = inst->entry;
 	WRITE_ONCE(*(u32 *)(page + off[TR_HANDOFF]), 0);
+	/* the trampoline must be complete before the CPU can fetch it */
 	wmb();
 
 	mk_send_init(apicid);
-	mdelay(10);
+	usleep_range(10000, 11000);
 	mk_send_sipi(apicid, tr);
 
 	deadline = jiffies + msecs_to_jiffies(MK_HANDOFF_TIMEOUT_MS);

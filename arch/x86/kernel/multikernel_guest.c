@@ -84,7 +84,7 @@ bool multikernel_guest(void)
 
 static void mk_set_state(u32 state)
 {
-	if (mk_shared)
+	if (mk_shared) /* earlier shared-page writes are seen first */
 		smp_store_release(&mk_shared->guest_state, state);
 }
 
@@ -236,6 +236,7 @@ static void mk_guest_poweroff_fn(struct work_struct *work)
 	pr_info("host requested stop\n");
 	kernel_power_off();
 }
+
 static DECLARE_WORK(mk_guest_poweroff_work, mk_guest_poweroff_fn);
 
 static void mk_guest_poll(struct work_struct *work);

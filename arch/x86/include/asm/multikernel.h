@@ -14,6 +14,15 @@
 #include <linux/multikernel.h>
 
 #ifdef CONFIG_MULTIKERNEL
+/* Offsets into the start trampoline, see multikernel_trampoline.S. */
+enum {
+	TR_GDT_DESC, TR_GDT, TR_PM_PTR, TR_PM, TR_LM_PTR, TR_LM, TR_CR3_LOW,
+	TR_CR3, TR_STACK, TR_BOOT_PARAMS, TR_ENTRY, TR_HANDOFF, TR_NR
+};
+
+extern const u8 mk_trampoline_start[], mk_trampoline_end[];
+extern const u32 mk_trampoline_offsets[TR_NR];
+
 void multikernel_reserve(void);
 #else
 static inline void multikernel_reserve(void) { }

@@ -14,6 +14,7 @@
  *                                                 an e820 entry outside the instance
  *   mkexec raw-load ADDR                          kexec_load(KEXEC_MULTIKERNEL) of
  *                                                 one empty page at ADDR
+ *   mkexec run CMD [ARGS]                         exec CMD (with -U: without caps)
  *   mkexec -U ...                                 drop all capabilities first
  *
  * Errors are printed as "mkexec: <what>: <ERRNO name> (<message>)" so the
@@ -48,6 +49,7 @@ static int usage(void)
 		"       mkexec mk-unload-file ID\n"
 		"       mkexec mk-load [-x] ID KERNEL INITRD|- CMDLINE\n"
 		"       mkexec raw-load ADDR\n"
+		"       mkexec run CMD [ARGS...]\n"
 		"       mkexec -U COMMAND...   (without capabilities)\n");
 	return 2;
 }
@@ -308,14 +310,24 @@ static int drop_caps(void)
 
 int main(int argc, char **argv)
 {
+	int unpriv = 0;
+
 	if (argc > 1 && !strcmp(argv[1], "-U")) {
-		if (drop_caps())
-			return 1;
+		unpriv = 1;
 		argc--;
 		argv++;
+		if (argc > 1 && strcmp(argv[1], "run") && drop_caps())
+			return 1;
 	}
 	if (argc < 2)
 		return usage();
+	if (!strcmp(argv[1], "run") && argc > 2) {
+		/* exec would give uid 0 its capabilities back: become nobody */
+		if (unpriv && (setgid(65534) || setuid(65534)))
+			return fail("setuid");
+		execvp(argv[2], argv + 2);
+		return fail(argv[2]);
+	}
 	if (!strcmp(argv[1], "load-file"))
 		return load_file(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "unload-file"))

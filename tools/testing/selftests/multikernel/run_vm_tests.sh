@@ -27,7 +27,8 @@ for t in "$@"; do
 	i=$((i + 1))
 	name=${t%.sh}
 	t0=$(date +%s)
-	"$vm" --quiet --script "$here/$t" --timeout "${VM_TIMEOUT:-600}" > "$build/vm/$name.out" 2>&1
+	smp=$(sed -n 's/^# vm-smp: //p' "$here/$t")
+	VM_CPUS=${smp:-${VM_CPUS:-4}} "$vm" --quiet --script "$here/$t" --timeout "${VM_TIMEOUT:-600}" > "$build/vm/$name.out" 2>&1
 	rc=$?
 	cp "$build/vm/com1.log" "$build/vm/$name.com1.log"
 	cp "$build/vm/com2.log" "$build/vm/$name.com2.log"

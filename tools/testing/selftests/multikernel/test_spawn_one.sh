@@ -6,7 +6,7 @@
 # com2-expect: spawn-init: alive on 1 CPU(s)
 . /usr/share/multikernel/ktap.sh
 
-ktap_header 12
+ktap_header 15
 ktap_check "pool and low memory are listed in /proc/iomem" \
 	sh -c 'grep -q "Multikernel pool" /proc/iomem && grep -q "Multikernel low memory" /proc/iomem'
 
@@ -19,6 +19,12 @@ ktap_check "kexec_file_load into instance 1 -> loaded" test "$(mk_state 1)" = lo
 ktap_check "start instance 1" mkexec ctl "start 1"
 ktap_check "instance 1 reaches running" mk_wait_state 1 running 120
 ktap_check "host CPU-bound job progressed while the spawn booted" host_job_advanced "$c0"
+ktap_check "unprivileged readers see no physical addresses" \
+	sh -c 'mkexec -U run cat /proc/multikernel | grep -v "^#" | grep -q "^1 .* - .* - " && ! mkexec -U run cat /proc/multikernel | grep -q "0x4\|# pool"'
+ktap_check "no W+X mapping in the host after the start" \
+	sh -c 'cat /sys/kernel/debug/check_wx_pages >/dev/null; dmesg | tail -n 3 | grep -q "no W+X pages found"'
+ktap_check "the host's /proc/multikernel shows instance 1 on cpu3" \
+	sh -c "awk '\$1 == 1 { print \$3 }' /proc/multikernel | grep -qx 3"
 ktap_check "onlining owned cpu3 fails with EBUSY" \
 	sh -c '! echo 1 > /sys/devices/system/cpu/cpu3/online 2>/tmp/err && grep -q "busy" /tmp/err'
 c1=$(host_job_count)

@@ -5,10 +5,16 @@
 # running at once.
 # com2-expect: spawn-init: alive on 2 CPU(s)
 # com2-expect: smpboot: Total of 2 processors activated
+# vm-smp: 4,sockets=2,cores=3,maxcpus=6
+#
+# The VM topology gives cpu3 APIC id 4: APIC ids are not CPU numbers.
 . /usr/share/multikernel/ktap.sh
 
-ktap_header 12
+ktap_header 14
+ktap_check "cpu3 has APIC id 4 in this topology" \
+	sh -c 'awk "/^processor/ { p = \$3 } /^apicid/ { if (p == 3) print \$3 }" /proc/cpuinfo | grep -qx 4'
 for c in 1 2 3; do cpu_online $c 0; done
+ktap_check "a possible but absent CPU is refused: EINVAL" expect_errno EINVAL mkexec ctl "create 3 5 128M"
 ktap_check "create instance 1 on cpus 2-3 with COM2" mkexec ctl "create 1 2-3 256M uart=0x2f8"
 ktap_check "kexec_load (user-built boot_params) into instance 1" \
 	mkexec mk-load 1 $SPAWN_KERNEL $SPAWN_INITRD "console=ttyS1,115200 panic=-1"
