@@ -13,6 +13,8 @@
 
 #include <linux/cpumask.h>
 #include <linux/kexec.h>
+#include <linux/multikernel_chan.h>
+#include <linux/sysfs.h>
 #include <linux/types.h>
 
 /*
@@ -58,6 +60,7 @@
  * @lapic_timer_period:	local APIC timer ticks per host jiffy
  * @host_hz:		HZ of the host, to rescale @lapic_timer_period
  * @uart_base:		I/O port of a 16550 UART handed over, 0 for none
+ * @host_apicid:	APIC id of the host CPU that takes channel doorbells
  * @nr_cpus:		number of valid entries in @apic_ids
  * @apic_ids:		APIC ids of the instance's CPUs, boot CPU first
  * @mem_base:		physical start of the instance's RAM
@@ -80,6 +83,7 @@ struct multikernel_boot_info {
 	__u32	lapic_timer_period;
 	__u32	host_hz;
 	__u16	uart_base;
+	__u32	host_apicid;
 	__u16	nr_cpus;
 	__u32	apic_ids[MULTIKERNEL_MAX_CPUS];
 	__u64	mem_base;
@@ -125,6 +129,8 @@ struct mk_segment {
 	size_t		memsz;
 };
 
+struct mk_cdev;
+
 /**
  * struct mk_instance - one spawned kernel and the resources it owns
  * @id:		instance number (1..255), as used by the control interface
@@ -148,6 +154,16 @@ struct mk_segment {
  * @starts:	number of successful starts
  * @start_time:	wall clock seconds of the last start
  * @info:	kernel mapping of the shared boot information
+ * @chan:	channel to the spawned kernel
+ * @lc_event:	last lifecycle event received (enum mk_lifecycle_event)
+ * @crashed:	the spawned kernel reported a panic
+ * @panic_reason: what it reported
+ * @last_heartbeat: jiffies of the last heartbeat
+ * @heartbeats:	heartbeats received since the last start
+ * @sink_bytes:	bytes received as MK_MSG_SINK (benchmark)
+ * @kobj:	/sys/kernel/multikernel/<id>
+ * @console_attr: /sys/kernel/multikernel/<id>/console
+ * @cdev:	/dev/mkchan<id>
  */
 struct mk_instance {
 	int			id;
@@ -171,6 +187,16 @@ struct mk_instance {
 	unsigned int		starts;
 	time64_t		start_time;
 	struct multikernel_boot_info *info;
+	struct mk_chan		chan;
+	u32			lc_event;
+	bool			crashed;
+	char			panic_reason[128];
+	unsigned long		last_heartbeat;
+	u64			heartbeats;
+	atomic64_t		sink_bytes;
+	struct kobject		*kobj;
+	struct bin_attribute	console_attr;
+	struct mk_cdev		*cdev;
 };
 
 #ifdef CONFIG_MULTIKERNEL

@@ -25,6 +25,9 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/multikernel.h>
+#include <linux/multikernel_chan.h>
+#include <linux/smp.h>
+#include <linux/sort.h>
 #include <linux/mutex.h>
 #include <linux/proc_fs.h>
 #include <linux/sched/signal.h>
@@ -45,11 +48,18 @@
 /* Default time a graceful stop waits for the spawned kernel to halt. */
 #define MK_STOP_TIMEOUT_MS	5000
 
+/* A running instance whose last heartbeat is older than this is unresponsive. */
+#define MK_HEARTBEAT_LATE_MS	3000
+
+/* Period of the host's channel health check. */
+#define MK_HEALTH_PERIOD_MS	250
+
 static DEFINE_MUTEX(mk_lock);
 static struct mk_instance *mk_instances[MULTIKERNEL_MAX_INSTANCES];
 static struct cpumask mk_owned_cpus;
 static struct resource mk_pool;
 static bool mk_have_pool;
+static struct kobject *mk_kobj;
 
 static struct mk_instance *mk_find(int id)
 {
@@ -169,8 +179,17 @@ static void mk_free_image(struct mk_instance *inst)
 	inst->file_loaded = false;
 }
 
+static bool mk_unresponsive(struct mk_instance *inst)
+{
+	return inst->heartbeats &&
+	       time_after(jiffies, READ_ONCE(inst->last_heartbeat) +
+			  msecs_to_jiffies(MK_HEARTBEAT_LATE_MS));
+}
+
 static const char *mk_state_name(struct mk_instance *inst)
 {
+	u32 gs;
+
 	switch (inst->state) {
 	case MK_EMPTY:
 		return "empty";
@@ -183,18 +202,17 @@ static const char *mk_state_name(struct mk_instance *inst)
 	case MK_STARTED:
 		break;
 	}
-	switch (READ_ONCE(inst->info->guest_state)) {
-	case MK_GUEST_BOOTED:
-		return "booted";
-	case MK_GUEST_RUNNING:
-		return "running";
-	case MK_GUEST_HALTED:
-		return "halted";
-	case MK_GUEST_PANIC:
+	/* the channel reports progress; the shared page backs up crash/halt */
+	gs = READ_ONCE(inst->info->guest_state);
+	if (READ_ONCE(inst->crashed) || gs == MK_GUEST_PANIC)
 		return "crashed";
-	default:
-		return "starting";
-	}
+	if (gs == MK_GUEST_HALTED || READ_ONCE(inst->lc_event) == MK_LC_HALTING)
+		return "halted";
+	if (READ_ONCE(inst->lc_event) >= MK_LC_INIT_STARTED)
+		return mk_unresponsive(inst) ? "unresponsive" : "running";
+	if (READ_ONCE(inst->lc_event) == MK_LC_BOOTED)
+		return "booted";
+	return "starting";
 }
 
 /* Copy the image into the instance's memory; called with mk_lock held. */
@@ -234,9 +252,19 @@ static int mk_start(struct mk_instance *inst)
 	mk_place_image(inst);
 	memset(inst->info, 0, sizeof(*inst->info));
 	arch_multikernel_fill_info(inst);
+	mk_chan_reset_shared(phys_to_virt(inst->base));
+	mk_chan_attach(&inst->chan, phys_to_virt(inst->base),
+		       inst->info->apic_ids[0]);
+	inst->lc_event = 0;
+	inst->crashed = false;
+	inst->panic_reason[0] = '\0';
+	inst->heartbeats = 0;
+	atomic64_set(&inst->sink_bytes, 0);
+	mk_chan_activate(&inst->chan);
 
 	ret = arch_multikernel_start(inst);
 	if (ret) {
+		mk_chan_deactivate(&inst->chan);
 		mk_release_cpus(inst);
 		pr_err("instance %d: cpu%u did not start: %d\n", inst->id,
 		       inst->boot_cpu, ret);
@@ -264,6 +292,10 @@ static int mk_stop(struct mk_instance *inst, unsigned int timeout_ms)
 
 	gs = READ_ONCE(inst->info->guest_state);
 	if (timeout_ms && gs != MK_GUEST_PANIC && gs != MK_GUEST_HALTED) {
+		struct mk_lifecycle lc = { .event = MK_LC_STOP };
+
+		/* over the channel, and in the shared page if that is broken */
+		mk_chan_send(&inst->chan, MK_MSG_LIFECYCLE, &lc, sizeof(lc), 0);
 		WRITE_ONCE(inst->info->host_request, MK_HOST_REQ_STOP);
 		deadline = jiffies + msecs_to_jiffies(timeout_ms);
 		while (READ_ONCE(inst->info->guest_state) != MK_GUEST_HALTED &&
@@ -273,6 +305,7 @@ static int mk_stop(struct mk_instance *inst, unsigned int timeout_ms)
 	}
 	graceful = READ_ONCE(inst->info->guest_state) == MK_GUEST_HALTED;
 
+	mk_chan_deactivate(&inst->chan);
 	arch_multikernel_stop_cpus(inst);
 	mk_release_cpus(inst);
 	inst->state = MK_STOPPED;
@@ -303,9 +336,247 @@ static void mk_destroy(struct mk_instance *inst)
 	for (i = 0; i < MULTIKERNEL_MAX_INSTANCES; i++)
 		if (mk_instances[i] == inst)
 			mk_instances[i] = NULL;
+	mk_cdev_destroy(inst->cdev);
+	kobject_put(inst->kobj);
 	pr_info("instance %d: destroyed\n", inst->id);
 	free_cpumask_var(inst->cpus);
 	kfree(inst);
+}
+
+
+/* ---- host side of the channel services ---- */
+
+static int mk_host_lifecycle(struct mk_chan *ch, const struct mk_msg *msg)
+{
+	struct mk_instance *inst = ch->priv;
+	const struct mk_lifecycle *lc = msg->data;
+
+	if (msg->len != sizeof(*lc)) {
+		atomic64_inc(&ch->errors);
+		return 0;
+	}
+	switch (lc->event) {
+	case MK_LC_BOOTED:
+	case MK_LC_INIT_STARTED:
+	case MK_LC_HALTING:
+		WRITE_ONCE(inst->lc_event, lc->event);
+		fallthrough;
+	case MK_LC_HEARTBEAT:
+		WRITE_ONCE(inst->last_heartbeat, jiffies);
+		inst->heartbeats++;
+		break;
+	default:
+		atomic64_inc(&ch->errors);
+	}
+	return 0;
+}
+
+static int mk_host_panic(struct mk_chan *ch, const struct mk_msg *msg)
+{
+	struct mk_instance *inst = ch->priv;
+	size_t n = min_t(size_t, msg->len, sizeof(inst->panic_reason) - 1);
+
+	memcpy(inst->panic_reason, msg->data, n);
+	inst->panic_reason[n] = '\0';
+	WRITE_ONCE(inst->crashed, true);
+	pr_err("instance %d crashed: %s\n", inst->id, inst->panic_reason);
+	return 0;
+}
+
+/* ECHO and SINK serve both sides. */
+static int mk_echo(struct mk_chan *ch, const struct mk_msg *msg)
+{
+	if (msg->flags & MK_MSG_F_REQUEST)
+		mk_chan_reply(ch, msg, msg->data, msg->len);
+	return 0;
+}
+
+static int mk_host_sink(struct mk_chan *ch, const struct mk_msg *msg)
+{
+	struct mk_instance *inst = ch->priv;
+
+	atomic64_add(msg->len, &inst->sink_bytes);
+	if (msg->flags & MK_MSG_F_REQUEST)
+		mk_chan_reply(ch, msg, NULL, 0);
+	return 0;
+}
+
+static void mk_health_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(mk_health_work, mk_health_fn);
+
+/* Notice a peer that corrupts an idle ring, and keep watching. */
+static void mk_health_fn(struct work_struct *work)
+{
+	int i;
+
+	mutex_lock(&mk_lock);
+	for (i = 0; i < MULTIKERNEL_MAX_INSTANCES; i++) {
+		struct mk_instance *inst = mk_instances[i];
+
+		if (inst && inst->state == MK_STARTED)
+			mk_chan_ring_check(&inst->chan);
+	}
+	mutex_unlock(&mk_lock);
+	schedule_delayed_work(&mk_health_work,
+			      msecs_to_jiffies(MK_HEALTH_PERIOD_MS));
+}
+
+/* ---- benchmark: channel vs. in-host IPI and memcpy ---- */
+
+#define MK_BENCH_RTT_ITERS	1000
+#define MK_BENCH_BULK_RUNS	5
+#define MK_BENCH_BULK_BYTES	SZ_8M
+#define MK_BENCH_CHUNK		MK_MSG_MAX
+
+static int mk_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static u64 mk_median(u64 *v, int n)
+{
+	sort(v, n, sizeof(*v), mk_cmp_u64, NULL);
+	return v[n / 2];
+}
+
+static void mk_bench_nop(void *info)
+{
+}
+
+static int mk_bench(struct mk_instance *inst)
+{
+	u64 *rtt, *ipi, chan_bw[MK_BENCH_BULK_RUNS];
+	u64 cpy_bw[MK_BENCH_BULK_RUNS], rtt_med, ipi_med, cbw, mbw;
+	u8 *buf, *dst, reply[64], payload[64];
+	struct mk_chan *ch = &inst->chan;
+	unsigned int target;
+	int i, r, ret = 0;
+	u32 rlen;
+
+	if (inst->state != MK_STARTED)
+		return -ENOTCONN;
+	rtt = kcalloc(MK_BENCH_RTT_ITERS, sizeof(*rtt), GFP_KERNEL);
+	ipi = kcalloc(MK_BENCH_RTT_ITERS, sizeof(*ipi), GFP_KERNEL);
+	buf = kvmalloc(MK_BENCH_CHUNK, GFP_KERNEL);
+	dst = kvmalloc(SZ_1M, GFP_KERNEL);
+	if (!rtt || !ipi || !buf || !dst) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	memset(payload, 0x5a, sizeof(payload));
+	memset(buf, 0xa5, MK_BENCH_CHUNK);
+
+	for (i = 0; i < MK_BENCH_RTT_ITERS; i++) {
+		u64 t0 = ktime_get_ns();
+
+		rlen = sizeof(reply);
+		ret = mk_chan_call(ch, MK_MSG_ECHO, payload, sizeof(payload),
+				   reply, &rlen, HZ);
+		if (ret)
+			goto out;
+		rtt[i] = ktime_get_ns() - t0;
+	}
+	target = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	if (target >= nr_cpu_ids) {
+		ret = -ENODEV;
+		goto out;
+	}
+	for (i = 0; i < MK_BENCH_RTT_ITERS; i++) {
+		u64 t0 = ktime_get_ns();
+
+		smp_call_function_single(target, mk_bench_nop, NULL, 1);
+		ipi[i] = ktime_get_ns() - t0;
+	}
+	for (r = 0; r < MK_BENCH_BULK_RUNS; r++) {
+		u64 t0 = ktime_get_ns(), bytes;
+
+		for (bytes = 0; bytes < MK_BENCH_BULK_BYTES; bytes += MK_BENCH_CHUNK) {
+			ret = mk_chan_send(ch, MK_MSG_SINK, buf, MK_BENCH_CHUNK,
+					   5 * HZ);
+			if (ret)
+				goto out;
+		}
+		rlen = sizeof(reply);
+		ret = mk_chan_call(ch, MK_MSG_SINK, NULL, 0, reply, &rlen,
+				   5 * HZ);
+		if (ret)
+			goto out;
+		chan_bw[r] = div64_u64(bytes * 1000, ktime_get_ns() - t0 ?: 1);
+
+		t0 = ktime_get_ns();
+		for (bytes = 0; bytes < MK_BENCH_BULK_BYTES; bytes += MK_BENCH_CHUNK)
+			memcpy(dst + (bytes & (SZ_1M - 1)), buf, MK_BENCH_CHUNK);
+		cpy_bw[r] = div64_u64(bytes * 1000, ktime_get_ns() - t0 ?: 1);
+	}
+	rtt_med = mk_median(rtt, MK_BENCH_RTT_ITERS);
+	ipi_med = mk_median(ipi, MK_BENCH_RTT_ITERS);
+	cbw = mk_median(chan_bw, MK_BENCH_BULK_RUNS);
+	mbw = mk_median(cpy_bw, MK_BENCH_BULK_RUNS);
+	pr_info("bench instance %d: rtt_median_ns=%llu ipi_rtt_median_ns=%llu rtt_ratio_x100=%llu chan_MBps=%llu memcpy_MBps=%llu bw_ratio_x100=%llu ipis=%lld msgs=%lld\n",
+		inst->id, rtt_med, ipi_med, div64_u64(rtt_med * 100, ipi_med ?: 1),
+		cbw, mbw, div64_u64(cbw * 100, mbw ?: 1),
+		atomic64_read(&ch->ipis_sent), atomic64_read(&ch->tx_msgs));
+out:
+	kfree(rtt);
+	kfree(ipi);
+	kvfree(buf);
+	kvfree(dst);
+	return ret;
+}
+
+/* /sys/kernel/multikernel/<id>/console: the spawned kernel's console log */
+static ssize_t console_read(struct file *file, struct kobject *kobj,
+			    struct bin_attribute *attr, char *buf, loff_t pos,
+			    size_t count)
+{
+	struct mk_instance *inst = attr->private;
+	struct mk_console_shared *con;
+	const u8 *data;
+	u64 head, start;
+	size_t n, done = 0;
+
+	con = phys_to_virt(inst->base) + MK_CONSOLE_OFFSET;
+	data = (const u8 *)con + MK_CONSOLE_HDR_SIZE;
+	/* the guest writes the head: use it only modulo the buffer size */
+	head = READ_ONCE(con->head);
+	start = head > MK_CONSOLE_SIZE ? head - MK_CONSOLE_SIZE : 0;
+	if (pos < 0 || pos >= head - start)
+		return 0;
+	count = min_t(size_t, count, head - start - pos);
+	while (done < count) {
+		u64 off = (start + pos + done) & (MK_CONSOLE_SIZE - 1);
+
+		n = min_t(size_t, count - done, MK_CONSOLE_SIZE - off);
+		memcpy(buf + done, data + off, n);
+		done += n;
+	}
+	return done;
+}
+
+static int mk_instance_sysfs(struct mk_instance *inst)
+{
+	struct bin_attribute *ba;
+	char name[8];
+	int ret;
+
+	snprintf(name, sizeof(name), "%d", inst->id);
+	inst->kobj = kobject_create_and_add(name, mk_kobj);
+	if (!inst->kobj)
+		return -ENOMEM;
+	ba = &inst->console_attr;
+	sysfs_bin_attr_init(ba);
+	ba->attr.name = "console";
+	ba->attr.mode = 0400;
+	ba->read = console_read;
+	ba->private = inst;
+	ret = sysfs_create_bin_file(inst->kobj, ba);
+	if (ret) {
+		kobject_put(inst->kobj);
+		inst->kobj = NULL;
+	}
+	return ret;
 }
 
 /*
@@ -404,14 +675,29 @@ static int mk_create(char *args)
 		goto err;
 	inst->info = phys_to_virt(inst->base) + MULTIKERNEL_INFO_OFFSET;
 
-	ret = mk_claim_cpus(inst);
+	mk_chan_init(&inst->chan, true, id, inst);
+	ret = mk_instance_sysfs(inst);
 	if (ret)
 		goto err;
+	inst->cdev = mk_cdev_create(&inst->chan, id);
+	if (IS_ERR(inst->cdev)) {
+		ret = PTR_ERR(inst->cdev);
+		inst->cdev = NULL;
+		goto err_kobj;
+	}
+
+	ret = mk_claim_cpus(inst);
+	if (ret)
+		goto err_cdev;
 
 	mk_instances[slot] = inst;
 	pr_info("instance %d: created, cpus %*pbl, %lluM at %pa\n", id,
 		cpumask_pr_args(inst->cpus), size >> 20, &inst->base);
 	return 0;
+err_cdev:
+	mk_cdev_destroy(inst->cdev);
+err_kobj:
+	kobject_put(inst->kobj);
 err:
 	free_cpumask_var(inst->cpus);
 	kfree(inst);
@@ -453,6 +739,8 @@ static int mk_control(char *buf)
 		return mk_stop(inst, 0);
 	if (!strcmp(cmd, "unload"))
 		return mk_unload(inst);
+	if (!strcmp(cmd, "bench"))
+		return mk_bench(inst);
 	if (!strcmp(cmd, "destroy")) {
 		mk_destroy(inst);
 		return 0;
@@ -504,7 +792,7 @@ static int mk_proc_show(struct seq_file *m, void *v)
 	mutex_lock(&mk_lock);
 	if (priv && mk_have_pool)
 		seq_printf(m, "# pool %pa-%pa\n", &mk_pool.start, &mk_pool.end);
-	seq_puts(m, "id state    cpus     ram_start          ram_end            low_start  low_end    entry              segs loads starts started_s uart   heartbeat\n");
+	seq_puts(m, "id state    cpus     ram_start          ram_end            low_start  low_end    entry              segs loads starts started_s uart   heartbeat tx_msgs  rx_msgs  errors hb_age_ms\n");
 	for (i = 0; i < MULTIKERNEL_MAX_INSTANCES; i++) {
 		struct mk_instance *inst = mk_instances[i];
 		phys_addr_t ram_end;
@@ -531,9 +819,22 @@ static int mk_proc_show(struct seq_file *m, void *v)
 			seq_printf(m, "%-9lld ", (long long)inst->start_time);
 		else
 			seq_printf(m, "%-9s ", "-");
-		seq_printf(m, "%#-6x %llu\n", inst->uart,
-			   inst->state == MK_STARTED ?
-			   READ_ONCE(inst->info->heartbeat) : 0ULL);
+		seq_printf(m, "%#-6x %-9llu %-8lld %-8lld %-6lld ", inst->uart,
+			   inst->state == MK_STARTED ? inst->heartbeats : 0ULL,
+			   atomic64_read(&inst->chan.tx_msgs),
+			   atomic64_read(&inst->chan.rx_msgs),
+			   atomic64_read(&inst->chan.errors));
+		if (inst->state == MK_STARTED && inst->heartbeats)
+			seq_printf(m, "%u\n", jiffies_to_msecs(jiffies -
+				   READ_ONCE(inst->last_heartbeat)));
+		else
+			seq_puts(m, "-\n");
+		if (inst->chan.broken)
+			seq_printf(m, "# %d channel broken: %s\n", inst->id,
+				   inst->chan.broken_reason);
+		if (inst->crashed)
+			seq_printf(m, "# %d panic: %s\n", inst->id,
+				   inst->panic_reason);
 	}
 	mutex_unlock(&mk_lock);
 	return 0;
@@ -833,6 +1134,16 @@ static int __init multikernel_init(void)
 	ret = sysfs_create_group(kobj, &mk_attr_group);
 	if (ret)
 		goto err;
+	mk_kobj = kobj;
+	mk_chan_register_handler(MK_MSG_LIFECYCLE, mk_host_lifecycle);
+	mk_chan_register_handler(MK_MSG_PANIC, mk_host_panic);
+	mk_chan_register_handler(MK_MSG_ECHO, mk_echo);
+	mk_chan_register_handler(MK_MSG_SINK, mk_host_sink);
+	ret = mk_cdev_init();
+	if (ret)
+		goto err;
+	schedule_delayed_work(&mk_health_work,
+			      msecs_to_jiffies(MK_HEALTH_PERIOD_MS));
 	pr_info("pool %pa-%pa ready\n", &mk_pool.start, &mk_pool.end);
 	return 0;
 err:

@@ -301,6 +301,7 @@ void arch_multikernel_fill_info(struct mk_instance *inst)
 	info->lapic_timer_period = lapic_timer_period;
 	info->host_hz = HZ;
 	info->uart_base = inst->uart;
+	info->host_apicid = per_cpu(x86_cpu_to_apicid, 0);
 	info->apic_ids[n++] = per_cpu(x86_cpu_to_apicid, inst->boot_cpu);
 	for_each_cpu(cpu, inst->cpus)
 		if (cpu != inst->boot_cpu)

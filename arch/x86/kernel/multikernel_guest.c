@@ -20,13 +20,8 @@
 #include <linux/kernel.h>
 #include <linux/multikernel.h>
 #include <linux/nmi.h>
-#include <linux/notifier.h>
-#include <linux/panic_notifier.h>
-#include <linux/pid_namespace.h>
 #include <linux/reboot.h>
-#include <linux/sched.h>
 #include <linux/serial_8250.h>
-#include <linux/workqueue.h>
 
 #include <asm/apic.h>
 #include <asm/cpu.h>
@@ -38,9 +33,6 @@
 #include <asm/setup.h>
 #include <asm/smp.h>
 #include <asm/x86_init.h>
-
-/* How often the guest bumps its heartbeat and looks for host requests. */
-#define MK_GUEST_POLL_MS	100
 
 static struct multikernel_boot_info mk_boot __ro_after_init;
 static u64 mk_info_pa __ro_after_init;
@@ -80,12 +72,6 @@ static u32 __init mk_guest_detect(void)
 bool multikernel_guest(void)
 {
 	return mk_info_pa != 0;
-}
-
-static void mk_set_state(u32 state)
-{
-	if (mk_shared) /* earlier shared-page writes are seen first */
-		smp_store_release(&mk_shared->guest_state, state);
 }
 
 static void __init mk_guest_timer_init(void)
@@ -134,8 +120,7 @@ static int __init mk_guest_pci_arch_init(void)
 /* Stop every CPU of this instance and tell the host. */
 static void __noreturn mk_guest_halt(void)
 {
-	if (!mk_shared || READ_ONCE(mk_shared->guest_state) != MK_GUEST_PANIC)
-		mk_set_state(MK_GUEST_HALTED);
+	multikernel_guest_halted();
 	pr_emerg("halting instance %u\n", mk_boot.instance_id);
 	stop_other_cpus();
 	local_irq_disable();
@@ -231,85 +216,21 @@ const struct hypervisor_x86 x86_hyper_multikernel __refconst = {
 	.ignore_nopv		= true,
 };
 
-static void mk_guest_poweroff_fn(struct work_struct *work)
-{
-	pr_info("host requested stop\n");
-	kernel_power_off();
-}
-
-static DECLARE_WORK(mk_guest_poweroff_work, mk_guest_poweroff_fn);
-
-static void mk_guest_poll(struct work_struct *work);
-static DECLARE_DELAYED_WORK(mk_guest_poll_work, mk_guest_poll);
-
-/* Has pid 1 left the kernel, i.e. exec'ed the init program? */
-static bool mk_guest_init_running(void)
-{
-	struct task_struct *init;
-	bool running;
-
-	rcu_read_lock();
-	init = find_task_by_pid_ns(1, &init_pid_ns);
-	running = init && READ_ONCE(init->mm);
-	rcu_read_unlock();
-	return running;
-}
-
-static void mk_guest_poll(struct work_struct *work)
-{
-	WRITE_ONCE(mk_shared->heartbeat, READ_ONCE(mk_shared->heartbeat) + 1);
-	if (READ_ONCE(mk_shared->guest_state) == MK_GUEST_BOOTED &&
-	    mk_guest_init_running())
-		mk_set_state(MK_GUEST_RUNNING);
-	if (READ_ONCE(mk_shared->host_request) == MK_HOST_REQ_STOP) {
-		schedule_work(&mk_guest_poweroff_work);
-		return;
-	}
-	schedule_delayed_work(&mk_guest_poll_work,
-			      msecs_to_jiffies(MK_GUEST_POLL_MS));
-}
-
-static int mk_guest_panic(struct notifier_block *nb, unsigned long event,
-			  void *msg)
-{
-	if (mk_shared) {
-		strscpy(mk_shared->panic_msg, msg ?: "",
-			sizeof(mk_shared->panic_msg));
-		mk_set_state(MK_GUEST_PANIC);
-	}
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block mk_guest_panic_nb = {
-	.notifier_call = mk_guest_panic,
-};
-
 static int __init mk_guest_map_shared(void)
 {
+	void *shared;
+
 	if (!multikernel_guest())
 		return 0;
-	mk_shared = memremap(mk_info_pa, sizeof(*mk_shared), MEMREMAP_WB);
-	if (!mk_shared) {
-		pr_err("cannot map the shared boot information\n");
+	/* the whole shared area: boot information, channel, console */
+	shared = memremap(mk_info_pa - MULTIKERNEL_INFO_OFFSET,
+			  MULTIKERNEL_SHARED_SIZE, MEMREMAP_WB);
+	if (!shared) {
+		pr_err("cannot map the shared area\n");
 		return -ENOMEM;
 	}
-	mk_set_state(MK_GUEST_EARLY);
-	atomic_notifier_chain_register(&panic_notifier_list,
-				       &mk_guest_panic_nb);
+	mk_shared = shared + MULTIKERNEL_INFO_OFFSET;
+	multikernel_guest_init(mk_shared);
 	return 0;
 }
 early_initcall(mk_guest_map_shared);
-
-/*
- * Runs right before user space starts: the kernel is up.  The poll work
- * reports "running" once init has exec'ed.
- */
-static int __init mk_guest_booted(void)
-{
-	if (!mk_shared)
-		return 0;
-	mk_set_state(MK_GUEST_BOOTED);
-	schedule_delayed_work(&mk_guest_poll_work, 1);
-	return 0;
-}
-late_initcall_sync(mk_guest_booted);

@@ -30,6 +30,8 @@ static inline void multikernel_reserve(void) { }
 
 #ifdef CONFIG_MULTIKERNEL_GUEST
 bool multikernel_guest(void);
+void multikernel_guest_init(struct multikernel_boot_info *info);
+void multikernel_guest_halted(void);
 #else
 static inline bool multikernel_guest(void) { return false; }
 #endif

@@ -19,7 +19,7 @@ run cat /proc/multikernel
 step "5. start it: INIT/SIPI to cpu3 while the host keeps running"
 run sh -c 'echo "start 1" > /sys/kernel/multikernel/control' || exit 1
 mk_wait_state 1 running 120 || { echo "demo: instance did not reach running"; exit 1; }
-mk_wait_heartbeat 1 10 60
+mk_wait_heartbeat 1 3 60
 run cat /proc/multikernel
 step "6. the host cannot take cpu3 back while the instance owns it"
 run sh -c 'echo 1 > /sys/devices/system/cpu/cpu3/online'

@@ -108,8 +108,8 @@ host_job_stop() {
 	wait "$HOST_JOB" 2>/dev/null
 }
 
-# mk_wait_heartbeat ID N TIMEOUT_SEC: the spawned kernel has been alive for
-# N heartbeats (100 ms each) since its kernel finished booting
+# mk_wait_heartbeat ID N TIMEOUT_SEC: the host has received N heartbeats
+# (one per 500 ms) from the spawned kernel since it started
 mk_wait_heartbeat() {
 	poll_until "$3" sh -c "[ \$(awk -v id=$1 '\$1 == id { print \$14 }' /proc/multikernel) -ge $2 ]"
 }

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Multikernel inter-kernel channel: bounded shared-memory rings between a
+ * host and one spawned kernel, with MULTIKERNEL_VECTOR IPIs as doorbells.
+ * See Documentation/core-api/multikernel-channel.rst.
+ */
+#ifndef _LINUX_MULTIKERNEL_CHAN_H
+#define _LINUX_MULTIKERNEL_CHAN_H
+
+#include <linux/completion.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+/* Layout of the channel inside an instance's shared area. */
+#define MK_CHAN_OFFSET		0x40000UL	/* after boot info and start page tables */
+#define MK_RING_HDR_SIZE	0x1000UL
+#define MK_RING_DATA_SIZE	0x40000UL	/* power of two */
+#define MK_RING_STRIDE		(MK_RING_HDR_SIZE + MK_RING_DATA_SIZE)
+#define MK_CONSOLE_OFFSET	(MK_CHAN_OFFSET + 4 * MK_RING_STRIDE)
+#define MK_CONSOLE_HDR_SIZE	0x1000UL
+#define MK_CONSOLE_SIZE		0x40000UL	/* power of two */
+
+#define MK_RING_MAGIC		0x4d4b5247U	/* "MKRG" */
+#define MK_MSG_MAX		8192		/* largest payload */
+
+/* Message types. */
+enum mk_msg_type {
+	MK_MSG_PAD = 0,		/* ring filler, never delivered */
+	MK_MSG_LIFECYCLE,	/* payload: struct mk_lifecycle */
+	MK_MSG_PANIC,		/* payload: reason string */
+	MK_MSG_ECHO,		/* request answered with the same payload */
+	MK_MSG_SINK,		/* payload counted and dropped (throughput) */
+	MK_MSG_USER,		/* user-space data, /dev/mkchanN */
+	MK_MSG_NR_TYPES,
+};
+
+/* mk_msg.flags */
+#define MK_MSG_F_REQUEST	0x1	/* sender waits for a reply with @seq */
+#define MK_MSG_F_REPLY		0x2	/* answers the request with @seq */
+
+/* MK_MSG_LIFECYCLE events */
+enum mk_lifecycle_event {
+	MK_LC_BOOTED = 1,	/* guest kernel initialised */
+	MK_LC_INIT_STARTED,	/* guest pid 1 runs user code */
+	MK_LC_HEARTBEAT,	/* guest is alive */
+	MK_LC_STOP,		/* host asks the guest to halt */
+	MK_LC_HALTING,		/* guest is halting */
+};
+
+struct mk_lifecycle {
+	__u32	event;
+	__u32	arg;
+};
+
+/* Ring index of each direction and class inside the channel area. */
+enum mk_ring_id {
+	MK_RING_CTL_H2G,
+	MK_RING_CTL_G2H,
+	MK_RING_DATA_H2G,
+	MK_RING_DATA_G2H,
+};
+
+/**
+ * struct mk_msg - a received message, valid during its handler only
+ * @type:	enum mk_msg_type
+ * @flags:	MK_MSG_F_*
+ * @seq:	request/reply matching
+ * @len:	payload length
+ * @data:	payload, a private copy of what the peer wrote
+ */
+struct mk_msg {
+	u16		type;
+	u16		flags;
+	u32		seq;
+	u32		len;
+	const void	*data;
+};
+
+struct mk_ring_shared;
+struct mk_cdev;
+
+/* One direction of one ring class, as seen by this kernel. */
+struct mk_ring {
+	struct mk_ring_shared	*sh;
+	u8			*data;
+	u32			size;
+	u32			pos;	/* our own head (producer) or tail (consumer) */
+	bool			producer;
+};
+
+/**
+ * struct mk_chan - this kernel's end of the channel to one peer
+ * @id:		instance id (on the guest: its own id)
+ * @peer_apicid: where doorbell IPIs go
+ * @is_host:	this end is the host
+ * @tx:		rings we produce into, ctl and data
+ * @rx:		rings we consume, ctl and data
+ * @tx_lock:	serialises producers per ring
+ * @rx_work:	drains @rx
+ * @tx_wait:	senders waiting for ring space
+ * @rxbuf:	private copy of the message being delivered
+ * @broken:	a ring was found corrupt; nothing is sent or received
+ * @broken_reason: what was wrong
+ * @active:	set while the peer may use the rings
+ * @data_stalled: the data class handler asked to be retried later
+ * @calls:	outstanding mk_chan_call() waiters
+ * @calls_lock:	protects @calls and @next_seq
+ * @next_seq:	next request sequence number
+ * @tx_msgs:	messages sent
+ * @rx_msgs:	messages received
+ * @ipis_sent:	doorbells sent
+ * @errors:	corruptions and protocol errors seen
+ * @full:	sends that found the ring full
+ * @priv:	owner's data
+ * @cdev:	/dev/mkchanN bound to this channel, if any
+ */
+struct mk_chan {
+	int			id;
+	u32			peer_apicid;
+	bool			is_host;
+	struct mk_ring		tx[2];
+	struct mk_ring		rx[2];
+	spinlock_t		tx_lock[2];
+	struct work_struct	rx_work;
+	wait_queue_head_t	tx_wait;
+	u8			rxbuf[MK_MSG_MAX];
+	bool			broken;
+	char			broken_reason[64];
+	bool			active;
+	bool			data_stalled;
+	struct list_head	calls;
+	spinlock_t		calls_lock;
+	u32			next_seq;
+	atomic64_t		tx_msgs;
+	atomic64_t		rx_msgs;
+	atomic64_t		ipis_sent;
+	atomic64_t		errors;
+	atomic64_t		full;
+	void			*priv;
+	struct mk_cdev		*cdev;
+};
+
+/**
+ * typedef mk_msg_handler_t - receive one message of a registered type
+ * @ch:		channel it arrived on
+ * @msg:	the message
+ *
+ * Runs in process context, one message at a time per channel.  Data-class
+ * handlers (MK_MSG_USER) may return -EAGAIN to leave the message in the
+ * ring; the owner then calls mk_chan_kick() when it can take more.
+ *
+ * Return: 0, or -EAGAIN to retry later.
+ */
+typedef int (*mk_msg_handler_t)(struct mk_chan *ch, const struct mk_msg *msg);
+
+int mk_chan_register_handler(u16 type, mk_msg_handler_t fn);
+void mk_chan_init(struct mk_chan *ch, bool is_host, int id, void *priv);
+void mk_chan_attach(struct mk_chan *ch, void *shared_va, u32 peer_apicid);
+void mk_chan_reset_shared(void *shared_va);
+void mk_chan_activate(struct mk_chan *ch);
+void mk_chan_deactivate(struct mk_chan *ch);
+int mk_chan_send(struct mk_chan *ch, u16 type, const void *data, u32 len,
+		 long timeout);
+int mk_chan_send_flags(struct mk_chan *ch, u16 type, u16 flags, u32 seq,
+		       const void *data, u32 len, long timeout);
+int mk_chan_call(struct mk_chan *ch, u16 type, const void *data, u32 len,
+		 void *reply, u32 *reply_len, long timeout);
+int mk_chan_reply(struct mk_chan *ch, const struct mk_msg *req,
+		  const void *data, u32 len);
+void mk_chan_kick(struct mk_chan *ch);
+bool mk_chan_ring_check(struct mk_chan *ch);
+
+/* Console log buffer in the shared area, written by the guest. */
+struct mk_console_shared {
+	u32	magic;
+	u32	size;
+	u32	pad[14];
+	u64	head;	/* total bytes ever written */
+};
+
+/* /dev/mkchanN: user-space messages over the data class */
+struct mk_cdev *mk_cdev_create(struct mk_chan *ch, int minor_id);
+void mk_cdev_destroy(struct mk_cdev *cd);
+int mk_cdev_init(void);
+
+/* Provided by the architecture. */
+void arch_multikernel_send_ipi(u32 apicid);
+void multikernel_chan_irq(void);
+
+#endif /* _LINUX_MULTIKERNEL_CHAN_H */

@@ -1,0 +1,702 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Multikernel inter-kernel channel.
+ *
+ * Each channel connects a host to one spawned kernel through four
+ * single-producer/single-consumer byte rings in the instance's shared area:
+ * a control class (lifecycle, panic, echo) and a data class (user space,
+ * bulk), one ring per direction each.  Classes are separate so that a
+ * reader that stops taking user data cannot block heartbeats.
+ *
+ * Concurrency model, per ring:
+ *  - the producer owns @head, the consumer owns @tail; each keeps its own
+ *    copy of the index it owns and never trusts the shared copy of it;
+ *  - a record is a 16-byte header plus payload, 16-byte aligned, never
+ *    wrapping: a PAD record fills the end of the ring instead;
+ *  - the producer publishes @head with a release store after the record,
+ *    the consumer publishes @tail with a release store after copying it;
+ *  - doorbells: the consumer sets @consumer_sleeping before it stops
+ *    polling and re-checks @head; the producer sends MULTIKERNEL_VECTOR
+ *    only when it sees @consumer_sleeping set, so a busy consumer gets no
+ *    IPI per message.  A producer that finds no space sets
+ *    @producer_waiting and the consumer rings it after freeing space.
+ *
+ * The peer is not trusted: every index and length read from shared memory
+ * is checked against the ring size and the message limit, records are
+ * copied out before they are parsed, and any inconsistency marks the
+ * channel broken, logs why, and stops all traffic on it.  The reader never
+ * loops on peer-controlled data without a bound.
+ */
+
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/atomic.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/multikernel_chan.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+struct mk_ring_shared {
+	u32	magic;
+	u32	size;
+	u32	pad0[14];
+	u32	head;			/* written by the producer */
+	u32	pad1[15];
+	u32	tail;			/* written by the consumer */
+	u32	pad2[15];
+	u32	consumer_sleeping;	/* written by the consumer */
+	u32	pad3[15];
+	u32	producer_waiting;	/* written by the producer */
+};
+
+struct mk_rec_hdr {
+	u16	type;
+	u16	flags;
+	u32	len;
+	u32	seq;
+	u32	reserved;
+};
+
+#define MK_REC_ALIGN		16
+#define MK_RX_BUDGET		256	/* records per work run before yielding */
+
+struct mk_call {
+	struct list_head	node;
+	u32			seq;
+	void			*reply;
+	u32			reply_max;
+	u32			reply_len;
+	int			status;
+	struct completion	done;
+};
+
+static mk_msg_handler_t mk_handlers[MK_MSG_NR_TYPES];
+
+/* Active channels of this kernel, for the doorbell interrupt. */
+#define MK_MAX_CHANS	8
+static struct mk_chan *mk_chans[MK_MAX_CHANS];
+static DEFINE_RAW_SPINLOCK(mk_chans_lock);
+
+/**
+ * mk_chan_register_handler - register the receive function for a type
+ * @type:	enum mk_msg_type value
+ * @fn:		handler, or NULL to unregister
+ *
+ * One handler per type per kernel; it serves every channel of this kernel.
+ *
+ * Return: 0, -EINVAL for a bad type, -EBUSY if one is registered already.
+ */
+int mk_chan_register_handler(u16 type, mk_msg_handler_t fn)
+{
+	if (type == MK_MSG_PAD || type >= MK_MSG_NR_TYPES)
+		return -EINVAL;
+	if (fn && cmpxchg(&mk_handlers[type], NULL, fn))
+		return -EBUSY;
+	if (!fn)
+		WRITE_ONCE(mk_handlers[type], NULL);
+	return 0;
+}
+
+static inline u32 mk_rec_size(u32 len)
+{
+	return ALIGN(sizeof(struct mk_rec_hdr) + len, MK_REC_ALIGN);
+}
+
+static struct mk_ring_shared *mk_ring_sh(void *shared_va, int idx)
+{
+	return shared_va + MK_CHAN_OFFSET + idx * MK_RING_STRIDE;
+}
+
+/**
+ * mk_chan_reset_shared - initialise the channel area before a start
+ * @shared_va:	kernel mapping of the instance's shared area
+ *
+ * Called by the host only, while the guest is not running.
+ */
+void mk_chan_reset_shared(void *shared_va)
+{
+	struct mk_console_shared *con = shared_va + MK_CONSOLE_OFFSET;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		struct mk_ring_shared *sh = mk_ring_sh(shared_va, i);
+
+		memset(sh, 0, sizeof(*sh));
+		sh->magic = MK_RING_MAGIC;
+		sh->size = MK_RING_DATA_SIZE;
+		/* consumers start asleep: the first record rings the doorbell */
+		sh->consumer_sleeping = 1;
+	}
+	memset(con, 0, sizeof(*con));
+	con->magic = MK_RING_MAGIC;
+	con->size = MK_CONSOLE_SIZE;
+}
+
+static void mk_ring_init(struct mk_ring *r, void *shared_va, int idx,
+			 bool producer)
+{
+	r->sh = mk_ring_sh(shared_va, idx);
+	r->data = (u8 *)r->sh + MK_RING_HDR_SIZE;
+	r->size = MK_RING_DATA_SIZE;
+	r->pos = 0;
+	r->producer = producer;
+}
+
+static void mk_chan_rx_work(struct work_struct *work);
+
+/**
+ * mk_chan_init - one-time initialisation of this kernel's end of a channel
+ * @ch:		channel to initialise
+ * @is_host:	true on the host
+ * @id:		instance id
+ * @priv:	owner's data
+ *
+ * The channel stays inactive until mk_chan_attach() and mk_chan_activate().
+ */
+void mk_chan_init(struct mk_chan *ch, bool is_host, int id, void *priv)
+{
+	int c;
+
+	ch->id = id;
+	ch->is_host = is_host;
+	ch->priv = priv;
+	for (c = 0; c < 2; c++)
+		spin_lock_init(&ch->tx_lock[c]);
+	INIT_WORK(&ch->rx_work, mk_chan_rx_work);
+	init_waitqueue_head(&ch->tx_wait);
+	INIT_LIST_HEAD(&ch->calls);
+	spin_lock_init(&ch->calls_lock);
+}
+
+/**
+ * mk_chan_attach - bind an inactive channel to freshly reset rings
+ * @ch:		channel, initialised with mk_chan_init() and not active
+ * @shared_va:	kernel mapping of the instance's shared area
+ * @peer_apicid: APIC id that receives our doorbells
+ *
+ * Clears the broken state and the counters.
+ */
+void mk_chan_attach(struct mk_chan *ch, void *shared_va, u32 peer_apicid)
+{
+	int c;
+
+	ch->peer_apicid = peer_apicid;
+	for (c = 0; c < 2; c++) {
+		int h2g = c ? MK_RING_DATA_H2G : MK_RING_CTL_H2G;
+		int g2h = c ? MK_RING_DATA_G2H : MK_RING_CTL_G2H;
+
+		mk_ring_init(&ch->tx[c], shared_va, ch->is_host ? h2g : g2h, true);
+		mk_ring_init(&ch->rx[c], shared_va, ch->is_host ? g2h : h2g, false);
+	}
+	ch->broken = false;
+	ch->broken_reason[0] = '\0';
+	ch->data_stalled = false;
+	atomic64_set(&ch->tx_msgs, 0);
+	atomic64_set(&ch->rx_msgs, 0);
+	atomic64_set(&ch->ipis_sent, 0);
+	atomic64_set(&ch->errors, 0);
+	atomic64_set(&ch->full, 0);
+}
+
+static void mk_chan_fail_calls(struct mk_chan *ch, int status)
+{
+	struct mk_call *call;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ch->calls_lock, flags);
+	list_for_each_entry(call, &ch->calls, node) {
+		call->status = status;
+		complete(&call->done);
+	}
+	spin_unlock_irqrestore(&ch->calls_lock, flags);
+}
+
+static void mk_chan_break(struct mk_chan *ch, const char *why)
+{
+	atomic64_inc(&ch->errors);
+	if (READ_ONCE(ch->broken))
+		return;
+	strscpy(ch->broken_reason, why, sizeof(ch->broken_reason));
+	WRITE_ONCE(ch->broken, true);
+	pr_err("instance %d: channel broken: %s\n", ch->id, why);
+	mk_chan_fail_calls(ch, -EPIPE);
+	wake_up_all(&ch->tx_wait);
+}
+
+/**
+ * mk_chan_activate - start using a channel
+ * @ch: channel whose peer is about to run
+ */
+void mk_chan_activate(struct mk_chan *ch)
+{
+	unsigned long flags;
+	int i;
+
+	raw_spin_lock_irqsave(&mk_chans_lock, flags);
+	for (i = 0; i < MK_MAX_CHANS; i++)
+		if (!mk_chans[i]) {
+			mk_chans[i] = ch;
+			break;
+		}
+	raw_spin_unlock_irqrestore(&mk_chans_lock, flags);
+	WARN_ON_ONCE(i == MK_MAX_CHANS);
+	WRITE_ONCE(ch->active, true);
+}
+
+/**
+ * mk_chan_deactivate - stop using a channel
+ * @ch: channel whose peer stopped
+ *
+ * Fails outstanding calls and waits for the receive work to finish.
+ */
+void mk_chan_deactivate(struct mk_chan *ch)
+{
+	unsigned long flags;
+	int i;
+
+	WRITE_ONCE(ch->active, false);
+	raw_spin_lock_irqsave(&mk_chans_lock, flags);
+	for (i = 0; i < MK_MAX_CHANS; i++)
+		if (mk_chans[i] == ch)
+			mk_chans[i] = NULL;
+	raw_spin_unlock_irqrestore(&mk_chans_lock, flags);
+	mk_chan_fail_calls(ch, -ESHUTDOWN);
+	wake_up_all(&ch->tx_wait);
+	cancel_work_sync(&ch->rx_work);
+}
+
+static void mk_chan_ring(struct mk_chan *ch)
+{
+	atomic64_inc(&ch->ipis_sent);
+	arch_multikernel_send_ipi(ch->peer_apicid);
+}
+
+/* Try to put one record into @r; -EAGAIN when there is no space. */
+static int mk_ring_put(struct mk_chan *ch, struct mk_ring *r, u16 type,
+		       u16 flags, u32 seq, const void *data, u32 len)
+{
+	struct mk_rec_hdr hdr = {
+		.type = type, .flags = flags, .len = len, .seq = seq,
+	};
+	u32 need = mk_rec_size(len), head = r->pos, tail, used, off, room;
+
+	tail = smp_load_acquire(&r->sh->tail);
+	used = head - tail;
+	if (used > r->size || used % MK_REC_ALIGN) {
+		mk_chan_break(ch, "peer tail index out of range");
+		return -EPIPE;
+	}
+	off = head & (r->size - 1);
+	room = r->size - off;
+	if (need > room) {
+		/* pad to the end of the ring, then start at offset 0 */
+		if (r->size - used < room + need)
+			return -EAGAIN;
+		hdr.type = MK_MSG_PAD;
+		hdr.len = room - sizeof(hdr);
+		memcpy(r->data + off, &hdr, sizeof(hdr));
+		head += room;
+		off = 0;
+		hdr.type = type;
+		hdr.len = len;
+	} else if (r->size - used < need) {
+		return -EAGAIN;
+	}
+	memcpy(r->data + off, &hdr, sizeof(hdr));
+	memcpy(r->data + off + sizeof(hdr), data, len);
+	head += need;
+	r->pos = head;
+	smp_store_release(&r->sh->head, head);
+	return 0;
+}
+
+static int mk_try_send(struct mk_chan *ch, int c, u16 type, u16 flags,
+		       u32 seq, const void *data, u32 len)
+{
+	struct mk_ring *r = &ch->tx[c];
+	unsigned long irqflags;
+	int ret;
+
+	if (READ_ONCE(ch->broken))
+		return -EPIPE;
+	if (!READ_ONCE(ch->active))
+		return -ENOTCONN;
+	if (unlikely(oops_in_progress)) {
+		/* never deadlock on a lock the crashing CPU may hold */
+		if (!spin_trylock_irqsave(&ch->tx_lock[c], irqflags))
+			return -EBUSY;
+	} else {
+		spin_lock_irqsave(&ch->tx_lock[c], irqflags);
+	}
+	ret = mk_ring_put(ch, r, type, flags, seq, data, len);
+	spin_unlock_irqrestore(&ch->tx_lock[c], irqflags);
+	if (ret == -EAGAIN) {
+		WRITE_ONCE(r->sh->producer_waiting, 1);
+		return ret;
+	}
+	if (ret)
+		return ret;
+	atomic64_inc(&ch->tx_msgs);
+	/* publish head before looking at the consumer's sleep flag */
+	smp_mb();
+	if (READ_ONCE(r->sh->consumer_sleeping)) {
+		WRITE_ONCE(r->sh->consumer_sleeping, 0);
+		mk_chan_ring(ch);
+	}
+	return 0;
+}
+
+/**
+ * mk_chan_send_flags - send one message with explicit flags and sequence
+ * @ch:		channel
+ * @type:	enum mk_msg_type
+ * @flags:	MK_MSG_F_*
+ * @seq:	sequence number for request/reply matching
+ * @data:	payload
+ * @len:	payload length, at most MK_MSG_MAX
+ * @timeout:	jiffies to wait for ring space; 0 fails at once with -EAGAIN
+ *
+ * Safe in atomic context when @timeout is 0.
+ *
+ * Return: 0, -EAGAIN (ring full), -ETIMEDOUT, -EPIPE (channel broken),
+ * -ENOTCONN (peer not running), -EMSGSIZE, -EINTR.
+ */
+int mk_chan_send_flags(struct mk_chan *ch, u16 type, u16 flags, u32 seq,
+		       const void *data, u32 len, long timeout)
+{
+	int c = type == MK_MSG_USER || type == MK_MSG_SINK;
+	int ret;
+
+	if (len > MK_MSG_MAX)
+		return -EMSGSIZE;
+	if (type == MK_MSG_PAD || type >= MK_MSG_NR_TYPES)
+		return -EINVAL;
+
+	ret = mk_try_send(ch, c, type, flags, seq, data, len);
+	if (ret != -EAGAIN)
+		return ret;
+	atomic64_inc(&ch->full);
+	if (!timeout)
+		return -EAGAIN;
+
+	/* re-check in short slices: a lost doorbell costs at most one slice */
+	while (timeout > 0) {
+		long slice = min_t(long, timeout, msecs_to_jiffies(10) ?: 1);
+		long left;
+
+		left = wait_event_interruptible_timeout(ch->tx_wait,
+			(ret = mk_try_send(ch, c, type, flags, seq, data, len)) != -EAGAIN,
+			slice);
+		if (left < 0)
+			return -EINTR;
+		if (ret != -EAGAIN)
+			return ret;
+		timeout -= slice;
+	}
+	return -ETIMEDOUT;
+}
+
+/**
+ * mk_chan_send - send one message
+ * @ch:		channel
+ * @type:	enum mk_msg_type
+ * @data:	payload
+ * @len:	payload length, at most MK_MSG_MAX
+ * @timeout:	jiffies to wait for ring space; 0 fails at once with -EAGAIN
+ *
+ * Return: see mk_chan_send_flags().
+ */
+int mk_chan_send(struct mk_chan *ch, u16 type, const void *data, u32 len,
+		 long timeout)
+{
+	return mk_chan_send_flags(ch, type, 0, 0, data, len, timeout);
+}
+
+/**
+ * mk_chan_call - send a request and wait for its reply
+ * @ch:		channel
+ * @type:	enum mk_msg_type of the request
+ * @data:	payload
+ * @len:	payload length
+ * @reply:	buffer for the reply payload
+ * @reply_len:	in: size of @reply, out: length of the reply
+ * @timeout:	jiffies for the whole exchange
+ *
+ * Return: 0, -ETIMEDOUT, -EPIPE, -ESHUTDOWN, -EMSGSIZE (reply too large)
+ * or an error from mk_chan_send_flags().
+ */
+int mk_chan_call(struct mk_chan *ch, u16 type, const void *data, u32 len,
+		 void *reply, u32 *reply_len, long timeout)
+{
+	struct mk_call call = {
+		.reply = reply, .reply_max = *reply_len, .status = -EINPROGRESS,
+	};
+	unsigned long flags, deadline = jiffies + timeout;
+	int ret;
+
+	init_completion(&call.done);
+	spin_lock_irqsave(&ch->calls_lock, flags);
+	call.seq = ++ch->next_seq;
+	list_add_tail(&call.node, &ch->calls);
+	spin_unlock_irqrestore(&ch->calls_lock, flags);
+
+	ret = mk_chan_send_flags(ch, type, MK_MSG_F_REQUEST, call.seq, data,
+				 len, timeout);
+	if (!ret) {
+		long left = (long)(deadline - jiffies);
+
+		if (left <= 0 ||
+		    !wait_for_completion_timeout(&call.done, left))
+			ret = -ETIMEDOUT;
+		else
+			ret = call.status;
+	}
+
+	spin_lock_irqsave(&ch->calls_lock, flags);
+	list_del(&call.node);
+	spin_unlock_irqrestore(&ch->calls_lock, flags);
+	if (!ret)
+		*reply_len = call.reply_len;
+	return ret;
+}
+
+/**
+ * mk_chan_reply - answer a request from within its handler
+ * @ch:		channel the request came on
+ * @req:	the request
+ * @data:	reply payload
+ * @len:	reply length
+ *
+ * Return: see mk_chan_send_flags().
+ */
+int mk_chan_reply(struct mk_chan *ch, const struct mk_msg *req,
+		  const void *data, u32 len)
+{
+	if (!(req->flags & MK_MSG_F_REQUEST))
+		return -EINVAL;
+	return mk_chan_send_flags(ch, req->type, MK_MSG_F_REPLY, req->seq,
+				  data, len, HZ);
+}
+
+static void mk_chan_complete_call(struct mk_chan *ch, const struct mk_msg *msg)
+{
+	struct mk_call *call;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ch->calls_lock, flags);
+	list_for_each_entry(call, &ch->calls, node) {
+		if (call->seq != msg->seq || call->status != -EINPROGRESS)
+			continue;
+		if (msg->len > call->reply_max) {
+			call->status = -EMSGSIZE;
+		} else {
+			memcpy(call->reply, msg->data, msg->len);
+			call->reply_len = msg->len;
+			call->status = 0;
+		}
+		complete(&call->done);
+		break;
+	}
+	spin_unlock_irqrestore(&ch->calls_lock, flags);
+}
+
+/*
+ * Take at most MK_RX_BUDGET records from @r.  Returns 1 if more may be
+ * pending, 0 when the ring is empty, -EAGAIN when a handler stalled, or
+ * -EPIPE when the ring is corrupt.
+ */
+static int mk_ring_drain(struct mk_chan *ch, struct mk_ring *r)
+{
+	u32 tail = r->pos, head, avail, off;
+	struct mk_rec_hdr hdr;
+	int n, ret;
+
+	for (n = 0; n < MK_RX_BUDGET; n++) {
+		struct mk_msg msg;
+		mk_msg_handler_t fn;
+		u32 rec;
+
+		head = smp_load_acquire(&r->sh->head);
+		avail = head - tail;
+		if (!avail)
+			return 0;
+		if (avail > r->size || avail % MK_REC_ALIGN) {
+			mk_chan_break(ch, "peer head index out of range");
+			return -EPIPE;
+		}
+		off = tail & (r->size - 1);
+		memcpy(&hdr, r->data + off, sizeof(hdr));
+		rec = mk_rec_size(hdr.len);
+		if (hdr.len > r->size || rec > avail || off + rec > r->size) {
+			mk_chan_break(ch, "record length out of range");
+			return -EPIPE;
+		}
+		if (hdr.type == MK_MSG_PAD) {
+			if (off + rec != r->size) {
+				mk_chan_break(ch, "padding does not end the ring");
+				return -EPIPE;
+			}
+			tail += rec;
+			r->pos = tail;
+			smp_store_release(&r->sh->tail, tail);
+			continue;
+		}
+		if (hdr.type >= MK_MSG_NR_TYPES || hdr.len > MK_MSG_MAX ||
+		    (hdr.flags & ~(MK_MSG_F_REQUEST | MK_MSG_F_REPLY))) {
+			mk_chan_break(ch, "malformed record header");
+			return -EPIPE;
+		}
+		/* private copy: the peer may rewrite the ring under us */
+		memcpy(ch->rxbuf, r->data + off + sizeof(hdr), hdr.len);
+		msg.type = hdr.type;
+		msg.flags = hdr.flags;
+		msg.seq = hdr.seq;
+		msg.len = hdr.len;
+		msg.data = ch->rxbuf;
+
+		ret = 0;
+		if (hdr.flags & MK_MSG_F_REPLY) {
+			mk_chan_complete_call(ch, &msg);
+		} else {
+			fn = READ_ONCE(mk_handlers[hdr.type]);
+			if (fn)
+				ret = fn(ch, &msg);
+			else
+				atomic64_inc(&ch->errors);
+		}
+		if (ret == -EAGAIN)
+			return -EAGAIN;
+
+		atomic64_inc(&ch->rx_msgs);
+		tail += rec;
+		r->pos = tail;
+		smp_store_release(&r->sh->tail, tail);
+		/* publish tail before looking at the producer's wait flag */
+		smp_mb();
+		if (READ_ONCE(r->sh->producer_waiting)) {
+			WRITE_ONCE(r->sh->producer_waiting, 0);
+			mk_chan_ring(ch);
+		}
+	}
+	return 1;
+}
+
+static void mk_chan_rx_work(struct work_struct *work)
+{
+	struct mk_chan *ch = container_of(work, struct mk_chan, rx_work);
+	bool again;
+	int c, ret;
+
+	do {
+		again = false;
+		for (c = 0; c < 2; c++) {
+			struct mk_ring *r = &ch->rx[c];
+
+			if (READ_ONCE(ch->broken) || !READ_ONCE(ch->active))
+				return;
+			if (c == 1 && READ_ONCE(ch->data_stalled))
+				continue;
+			ret = mk_ring_drain(ch, r);
+			if (ret == -EPIPE)
+				return;
+			if (ret == -EAGAIN) {
+				WRITE_ONCE(ch->data_stalled, true);
+				continue;
+			}
+			if (ret > 0) {
+				again = true;
+				continue;
+			}
+			/* empty: announce we sleep, then look once more */
+			WRITE_ONCE(r->sh->consumer_sleeping, 1);
+			smp_mb();
+			if (smp_load_acquire(&r->sh->head) != r->pos) {
+				WRITE_ONCE(r->sh->consumer_sleeping, 0);
+				again = true;
+			}
+		}
+		if (again)
+			cond_resched();
+	} while (again);
+}
+
+/**
+ * mk_chan_kick - resume delivery after a handler returned -EAGAIN
+ * @ch: channel
+ */
+void mk_chan_kick(struct mk_chan *ch)
+{
+	WRITE_ONCE(ch->data_stalled, false);
+	if (READ_ONCE(ch->active))
+		queue_work(system_highpri_wq, &ch->rx_work);
+}
+
+static void mk_chan_interrupt(struct mk_chan *ch)
+{
+	if (!READ_ONCE(ch->active))
+		return;
+	queue_work(system_highpri_wq, &ch->rx_work);
+	wake_up_all(&ch->tx_wait);
+}
+
+/**
+ * multikernel_chan_irq - doorbell from a peer kernel
+ *
+ * Called by the architecture's MULTIKERNEL_VECTOR handler.  The doorbell
+ * does not say which channel it is for: every active channel of this
+ * kernel schedules its receive work and wakes senders waiting for space.
+ */
+void multikernel_chan_irq(void)
+{
+	unsigned long flags;
+	int i;
+
+	raw_spin_lock_irqsave(&mk_chans_lock, flags);
+	for (i = 0; i < MK_MAX_CHANS; i++)
+		if (mk_chans[i])
+			mk_chan_interrupt(mk_chans[i]);
+	raw_spin_unlock_irqrestore(&mk_chans_lock, flags);
+}
+
+/**
+ * mk_chan_ring_check - look for corruption without waiting for traffic
+ * @ch: channel
+ *
+ * Validates the peer-written indices of all rings; used by the host's
+ * periodic health check so a peer that scribbles over an idle ring is
+ * noticed.
+ *
+ * Return: true if the channel is (still) healthy.
+ */
+bool mk_chan_ring_check(struct mk_chan *ch)
+{
+	int c;
+
+	if (READ_ONCE(ch->broken))
+		return false;
+	for (c = 0; c < 2; c++) {
+		struct mk_ring *rx = &ch->rx[c], *tx = &ch->tx[c];
+		u32 pos, avail, used, tail;
+
+		/* read our own index first: it never passes the peer's */
+		pos = READ_ONCE(rx->pos);
+		avail = READ_ONCE(rx->sh->head) - pos;
+		tail = READ_ONCE(tx->sh->tail);
+		used = READ_ONCE(tx->pos) - tail;
+
+		if (READ_ONCE(rx->sh->magic) != MK_RING_MAGIC ||
+		    READ_ONCE(rx->sh->size) != rx->size ||
+		    avail > rx->size || avail % MK_REC_ALIGN) {
+			mk_chan_break(ch, "receive ring header corrupted");
+			return false;
+		}
+		if (used > tx->size || used % MK_REC_ALIGN) {
+			mk_chan_break(ch, "peer tail index out of range");
+			return false;
+		}
+	}
+	return true;
+}

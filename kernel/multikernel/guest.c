@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Spawned-kernel side of the multikernel channel services: lifecycle
+ * reports and heartbeat, the host's stop request, panic reports, the
+ * console relay and /dev/mkchan0.
+ */
+
+#define pr_fmt(fmt) "multikernel-guest: " fmt
+
+#include <linux/console.h>
+#include <linux/init.h>
+#include <linux/jiffies.h>
+#include <linux/moduleparam.h>
+#include <linux/multikernel.h>
+#include <linux/multikernel_chan.h>
+#include <linux/notifier.h>
+#include <linux/panic_notifier.h>
+#include <linux/pid_namespace.h>
+#include <linux/reboot.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include <asm/multikernel.h>
+
+#undef MODULE_PARAM_PREFIX
+#define MODULE_PARAM_PREFIX "multikernel."
+
+/* Test mode: corrupt the channel after boot to exercise the host's checks. */
+static bool hostile;
+module_param(hostile, bool, 0444);
+MODULE_PARM_DESC(hostile, "Scribble over the channel after boot (testing only)");
+
+#define MK_GUEST_POLL_MS	100
+#define MK_GUEST_HEARTBEAT_MS	500
+
+static struct mk_chan mk_gchan;
+static struct multikernel_boot_info *mk_ginfo;
+static struct mk_console_shared *mk_gcon;
+static DEFINE_RAW_SPINLOCK(mk_gcon_lock);
+static unsigned long mk_last_heartbeat;
+
+static void mk_guest_set_state(u32 state)
+{
+	if (mk_ginfo) /* earlier shared-page writes are seen first */
+		smp_store_release(&mk_ginfo->guest_state, state);
+}
+
+static void mk_guest_event(u32 event)
+{
+	struct mk_lifecycle lc = { .event = event };
+
+	mk_chan_send(&mk_gchan, MK_MSG_LIFECYCLE, &lc, sizeof(lc), 0);
+}
+
+/* ---- console relay: printk into a byte ring the host can read ---- */
+
+static void mk_con_write(struct console *con, const char *s, unsigned int n)
+{
+	u8 *data = (u8 *)mk_gcon + MK_CONSOLE_HDR_SIZE;
+	unsigned long flags;
+	u64 head;
+
+	if (!raw_spin_trylock_irqsave(&mk_gcon_lock, flags))
+		return;
+	head = mk_gcon->head;
+	while (n) {
+		u64 off = head & (MK_CONSOLE_SIZE - 1);
+		unsigned int c = min_t(u64, n, MK_CONSOLE_SIZE - off);
+
+		memcpy(data + off, s, c);
+		s += c;
+		n -= c;
+		head += c;
+	}
+	smp_store_release(&mk_gcon->head, head);
+	raw_spin_unlock_irqrestore(&mk_gcon_lock, flags);
+}
+
+static struct console mk_console = {
+	.name	= "mkcon",
+	.write	= mk_con_write,
+	.flags	= CON_PRINTBUFFER | CON_ENABLED,
+	.index	= -1,
+};
+
+/* ---- lifecycle ---- */
+
+static void mk_guest_poweroff_fn(struct work_struct *work)
+{
+	pr_info("host requested stop\n");
+	kernel_power_off();
+}
+
+static DECLARE_WORK(mk_guest_poweroff_work, mk_guest_poweroff_fn);
+
+static int mk_guest_lifecycle(struct mk_chan *ch, const struct mk_msg *msg)
+{
+	const struct mk_lifecycle *lc = msg->data;
+
+	if (msg->len == sizeof(*lc) && lc->event == MK_LC_STOP)
+		schedule_work(&mk_guest_poweroff_work);
+	else
+		atomic64_inc(&ch->errors);
+	return 0;
+}
+
+static int mk_guest_echo(struct mk_chan *ch, const struct mk_msg *msg)
+{
+	if (msg->flags & MK_MSG_F_REQUEST)
+		mk_chan_reply(ch, msg, msg->data, msg->len);
+	return 0;
+}
+
+/* Has pid 1 left the kernel, i.e. exec'ed the init program? */
+static bool mk_guest_init_running(void)
+{
+	struct task_struct *init;
+	bool running;
+
+	rcu_read_lock();
+	init = find_task_by_pid_ns(1, &init_pid_ns);
+	running = init && READ_ONCE(init->mm);
+	rcu_read_unlock();
+	return running;
+}
+
+static void mk_guest_scribble(void)
+{
+	u8 *ring = (u8 *)mk_ginfo - MULTIKERNEL_INFO_OFFSET + MK_CHAN_OFFSET +
+		   MK_RING_CTL_G2H * MK_RING_STRIDE;
+
+	pr_warn("hostile test mode: corrupting the channel to the host\n");
+	/* a head index far beyond the ring, then garbage in the records */
+	memset(ring + 64, 0xa5, 4);
+	memset(ring + MK_RING_HDR_SIZE, 0x5a, 256);
+}
+
+static void mk_guest_poll(struct work_struct *work);
+static DECLARE_DELAYED_WORK(mk_guest_poll_work, mk_guest_poll);
+
+static void mk_guest_poll(struct work_struct *work)
+{
+	WRITE_ONCE(mk_ginfo->heartbeat, READ_ONCE(mk_ginfo->heartbeat) + 1);
+	if (READ_ONCE(mk_ginfo->guest_state) == MK_GUEST_BOOTED &&
+	    mk_guest_init_running()) {
+		mk_guest_set_state(MK_GUEST_RUNNING);
+		mk_guest_event(MK_LC_INIT_STARTED);
+		if (hostile)
+			mk_guest_scribble();
+	}
+	if (time_after(jiffies, mk_last_heartbeat +
+		       msecs_to_jiffies(MK_GUEST_HEARTBEAT_MS))) {
+		mk_guest_event(MK_LC_HEARTBEAT);
+		mk_last_heartbeat = jiffies;
+	}
+	/* the shared-page request still works when the channel does not */
+	if (READ_ONCE(mk_ginfo->host_request) == MK_HOST_REQ_STOP) {
+		schedule_work(&mk_guest_poweroff_work);
+		return;
+	}
+	schedule_delayed_work(&mk_guest_poll_work,
+			      msecs_to_jiffies(MK_GUEST_POLL_MS));
+}
+
+static int mk_guest_panic(struct notifier_block *nb, unsigned long event,
+			  void *msg)
+{
+	const char *reason = msg ?: "";
+
+	strscpy(mk_ginfo->panic_msg, reason, sizeof(mk_ginfo->panic_msg));
+	mk_guest_set_state(MK_GUEST_PANIC);
+	mk_chan_send(&mk_gchan, MK_MSG_PANIC, reason,
+		     min_t(size_t, strlen(reason), 127), 0);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block mk_guest_panic_nb = {
+	.notifier_call = mk_guest_panic,
+};
+
+/**
+ * multikernel_guest_halted - the spawned kernel is about to halt its CPUs
+ *
+ * Called by the platform's halt/power-off/restart handler.
+ */
+void multikernel_guest_halted(void)
+{
+	if (!mk_ginfo)
+		return;
+	if (READ_ONCE(mk_ginfo->guest_state) != MK_GUEST_PANIC) {
+		mk_guest_event(MK_LC_HALTING);
+		mk_guest_set_state(MK_GUEST_HALTED);
+	}
+}
+
+/**
+ * multikernel_guest_init - start the channel services of a spawned kernel
+ * @info:	mapping of the shared boot information
+ *
+ * Called once by the platform code when the shared area is mapped (the
+ * whole MULTIKERNEL_SHARED_SIZE area starting MULTIKERNEL_INFO_OFFSET
+ * bytes before @info).
+ */
+void __init multikernel_guest_init(struct multikernel_boot_info *info)
+{
+	void *shared = (void *)info - MULTIKERNEL_INFO_OFFSET;
+
+	mk_ginfo = info;
+	mk_gcon = shared + MK_CONSOLE_OFFSET;
+	mk_guest_set_state(MK_GUEST_EARLY);
+	mk_chan_init(&mk_gchan, false, info->instance_id, NULL);
+	mk_chan_attach(&mk_gchan, shared, info->host_apicid);
+	mk_chan_register_handler(MK_MSG_LIFECYCLE, mk_guest_lifecycle);
+	mk_chan_register_handler(MK_MSG_ECHO, mk_guest_echo);
+	mk_chan_register_handler(MK_MSG_SINK, mk_guest_echo);
+	mk_chan_activate(&mk_gchan);
+	atomic_notifier_chain_register(&panic_notifier_list,
+				       &mk_guest_panic_nb);
+	if (READ_ONCE(mk_gcon->magic) == MK_RING_MAGIC &&
+	    READ_ONCE(mk_gcon->size) == MK_CONSOLE_SIZE)
+		register_console(&mk_console);
+}
+
+static int __init mk_guest_devices(void)
+{
+	struct mk_cdev *cd;
+
+	if (!mk_ginfo)
+		return 0;
+	mk_cdev_init();
+	cd = mk_cdev_create(&mk_gchan, 0);
+	if (IS_ERR(cd))
+		pr_err("cannot create /dev/mkchan0: %ld\n", PTR_ERR(cd));
+	return 0;
+}
+device_initcall(mk_guest_devices);
+
+/* Runs right before user space starts: the kernel is up. */
+static int __init mk_guest_booted(void)
+{
+	if (!mk_ginfo)
+		return 0;
+	mk_guest_set_state(MK_GUEST_BOOTED);
+	mk_guest_event(MK_LC_BOOTED);
+	mk_last_heartbeat = jiffies;
+	schedule_delayed_work(&mk_guest_poll_work, 1);
+	return 0;
+}
+late_initcall_sync(mk_guest_booted);
