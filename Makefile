@@ -7,6 +7,7 @@
 #   make            build kernel, test programs and initramfs images
 #   make demo       boot the host VM and show the feature end to end
 #   make check      build everything and run every test (KTAP, "N passed, N failed")
+#   make bench      channel latency/throughput against in-host baselines
 #   make vm-run SCRIPT=file   boot a fresh host VM and run FILE in it as root
 #   make refresh-diffs        regenerate upstream diffs from build/linux
 #
@@ -80,6 +81,9 @@ check: all
 
 demo: all
 	@$(MK)/demo.sh
+
+bench: all
+	@$(MK)/bench.sh
 
 refresh-diffs:
 	@$(MK)/refresh-diffs.sh $(FILES)

@@ -8,6 +8,9 @@
 #define pr_fmt(fmt) "multikernel-guest: " fmt
 
 #include <linux/console.h>
+#include <linux/tty.h>
+#include <linux/tty_driver.h>
+#include <linux/tty_flip.h>
 #include <linux/init.h>
 #include <linux/jiffies.h>
 #include <linux/moduleparam.h>
@@ -78,12 +81,85 @@ static void mk_con_write(struct console *con, const char *s, unsigned int n)
 	raw_spin_unlock_irqrestore(&mk_gcon_lock, flags);
 }
 
+/*
+ * ttyMK0: /dev/console for user space, relayed like printk.  Output only;
+ * the host has no way to type into it yet.
+ */
+static struct tty_driver *mk_tty_driver;
+static struct tty_port mk_tty_port;
+
+static int mk_tty_open(struct tty_struct *tty, struct file *filp)
+{
+	return tty_port_open(&mk_tty_port, tty, filp);
+}
+
+static void mk_tty_close(struct tty_struct *tty, struct file *filp)
+{
+	tty_port_close(&mk_tty_port, tty, filp);
+}
+
+static ssize_t mk_tty_write(struct tty_struct *tty, const u8 *buf, size_t n)
+{
+	mk_con_write(NULL, buf, n);
+	return n;
+}
+
+static unsigned int mk_tty_write_room(struct tty_struct *tty)
+{
+	return MK_CONSOLE_SIZE / 4;
+}
+
+static const struct tty_operations mk_tty_ops = {
+	.open		= mk_tty_open,
+	.close		= mk_tty_close,
+	.write		= mk_tty_write,
+	.write_room	= mk_tty_write_room,
+};
+
+static const struct tty_port_operations mk_tty_port_ops;
+
+static struct tty_driver *mk_con_device(struct console *c, int *index)
+{
+	*index = 0;
+	return mk_tty_driver;
+}
+
 static struct console mk_console = {
-	.name	= "mkcon",
+	.name	= "ttyMK",
 	.write	= mk_con_write,
+	.device	= mk_con_device,
 	.flags	= CON_PRINTBUFFER | CON_ENABLED,
 	.index	= -1,
 };
+
+static int __init mk_tty_init(void)
+{
+	struct tty_driver *drv;
+	int ret;
+
+	drv = tty_alloc_driver(1, TTY_DRIVER_REAL_RAW |
+			       TTY_DRIVER_DYNAMIC_DEV);
+	if (IS_ERR(drv))
+		return PTR_ERR(drv);
+	drv->driver_name = "mkcon";
+	drv->name = "ttyMK";
+	drv->type = TTY_DRIVER_TYPE_SYSTEM;
+	drv->subtype = SYSTEM_TYPE_CONSOLE;
+	drv->init_termios = tty_std_termios;
+	tty_set_operations(drv, &mk_tty_ops);
+	tty_port_init(&mk_tty_port);
+	mk_tty_port.ops = &mk_tty_port_ops;
+	tty_port_link_device(&mk_tty_port, drv, 0);
+	ret = tty_register_driver(drv);
+	if (ret) {
+		tty_driver_kref_put(drv);
+		tty_port_destroy(&mk_tty_port);
+		return ret;
+	}
+	tty_register_device(drv, 0, NULL);
+	mk_tty_driver = drv;
+	return 0;
+}
 
 /* ---- lifecycle ---- */
 
@@ -131,7 +207,7 @@ static void mk_guest_scribble(void)
 	u8 *ring = (u8 *)mk_ginfo - MULTIKERNEL_INFO_OFFSET + MK_CHAN_OFFSET +
 		   MK_RING_CTL_G2H * MK_RING_STRIDE;
 
-	pr_warn("hostile test mode: corrupting the channel to the host\n");
+	pr_warn_once("hostile test mode: corrupting the channel to the host\n");
 	/* a head index far beyond the ring, then garbage in the records */
 	memset(ring + 64, 0xa5, 4);
 	memset(ring + MK_RING_HDR_SIZE, 0x5a, 256);
@@ -147,9 +223,10 @@ static void mk_guest_poll(struct work_struct *work)
 	    mk_guest_init_running()) {
 		mk_guest_set_state(MK_GUEST_RUNNING);
 		mk_guest_event(MK_LC_INIT_STARTED);
-		if (hostile)
-			mk_guest_scribble();
 	}
+	/* keep scribbling: our own sends would otherwise repair the index */
+	if (hostile && READ_ONCE(mk_ginfo->guest_state) == MK_GUEST_RUNNING)
+		mk_guest_scribble();
 	if (time_after(jiffies, mk_last_heartbeat +
 		       msecs_to_jiffies(MK_GUEST_HEARTBEAT_MS))) {
 		mk_guest_event(MK_LC_HEARTBEAT);
@@ -229,6 +306,8 @@ static int __init mk_guest_devices(void)
 
 	if (!mk_ginfo)
 		return 0;
+	if (mk_tty_init())
+		pr_err("cannot register ttyMK0\n");
 	mk_cdev_init();
 	cd = mk_cdev_create(&mk_gchan, 0);
 	if (IS_ERR(cd))

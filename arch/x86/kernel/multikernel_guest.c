@@ -15,6 +15,7 @@
 #define pr_fmt(fmt) "multikernel-guest: " fmt
 
 #include <linux/acpi.h>
+#include <linux/console.h>
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/kernel.h>
@@ -203,6 +204,8 @@ static void __init mk_guest_init_platform(void)
 #ifdef CONFIG_SERIAL_8250
 	serial8250_set_isa_configurator(mk_guest_serial_fixup);
 #endif
+	/* /dev/console defaults to the relay to the host (console=ttyMK0) */
+	add_preferred_console("ttyMK", 0, NULL);
 	pr_info("instance %u, %u CPU(s), %llu MiB at %#llx, TSC %u kHz\n",
 		mk_boot.instance_id, mk_boot.nr_cpus, mk_boot.mem_size >> 20,
 		mk_boot.mem_base, mk_boot.tsc_khz);

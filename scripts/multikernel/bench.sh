@@ -1,0 +1,29 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: one VM run measures the inter-kernel channel against in-host
+# baselines and prints the ratios (medians).  Absolute numbers under TCG are
+# emulation figures; only the ratios measured in the same run mean much.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD:-$top/build}
+out=$("$top/scripts/multikernel/vm.sh" --quiet --timeout 900 \
+	--script "$top/tools/testing/selftests/multikernel/bench-vm.sh")
+rc=$?
+line=$(tr -d '\r' < "$build/vm/com1.log" | grep -o 'bench instance 1:.*' | tail -n 1)
+if [ $rc != 0 ] || [ -z "$line" ]; then
+	echo "bench: the benchmark did not complete (status $rc)" >&2
+	tail -n 30 "$build/vm/com1.log" >&2
+	exit 1
+fi
+get() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<< "$line"; }
+rtt=$(get rtt_median_ns) ipi=$(get ipi_rtt_median_ns)
+cbw=$(get chan_MBps) mbw=$(get memcpy_MBps) ipis=$(get ipis) msgs=$(get msgs)
+accel=$(sed -n 's/^vm.sh: accel=\([a-z]*\).*/\1/p' <<< "$out")
+echo "bench: one VM run ($(cat /proc/cpuinfo | grep -m1 'model name' | cut -d: -f2 | sed 's/^ //'), ${ACCEL:-auto} accel)"
+printf 'bench: round trip host->spawn->host (1000x, 64 B, median)   %8d ns\n' "$rtt"
+printf 'bench: smp_call_function_single() between host CPUs (median) %8d ns\n' "$ipi"
+awk -v a="$rtt" -v b="$ipi" 'BEGIN { printf "bench: latency ratio channel / in-host IPI                    %8.2f\n", a / b }'
+printf 'bench: bulk channel throughput (8 KiB messages, median of 5)  %8d MB/s\n' "$cbw"
+printf 'bench: memcpy of the same chunks on one CPU (median of 5)     %8d MB/s\n' "$mbw"
+awk -v a="$cbw" -v b="$mbw" 'BEGIN { printf "bench: throughput ratio channel / memcpy                     %8.2f\n", a / b }'
+awk -v a="$ipis" -v b="$msgs" 'BEGIN { printf "bench: doorbell IPIs per message sent                        %8.3f\n", a / b }'
