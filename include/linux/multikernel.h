@@ -60,7 +60,6 @@
  * @lapic_timer_period:	local APIC timer ticks per host jiffy
  * @host_hz:		HZ of the host, to rescale @lapic_timer_period
  * @uart_base:		I/O port of a 16550 UART handed over, 0 for none
- * @host_apicid:	APIC id of the host CPU that takes channel doorbells
  * @nr_cpus:		number of valid entries in @apic_ids
  * @apic_ids:		APIC ids of the instance's CPUs, boot CPU first
  * @mem_base:		physical start of the instance's RAM
@@ -71,6 +70,9 @@
  * @host_request:	MK_HOST_REQ_*, written by the host
  * @heartbeat:		incremented by the spawned kernel while it runs
  * @panic_msg:		NUL-terminated panic reason from the spawned kernel
+ * @host_apicid:	APIC id of the host CPU that takes channel doorbells
+ *
+ * Fields are only ever appended; @size tells a reader how much was written.
  */
 struct multikernel_boot_info {
 	__u32	magic;
@@ -83,7 +85,6 @@ struct multikernel_boot_info {
 	__u32	lapic_timer_period;
 	__u32	host_hz;
 	__u16	uart_base;
-	__u32	host_apicid;
 	__u16	nr_cpus;
 	__u32	apic_ids[MULTIKERNEL_MAX_CPUS];
 	__u64	mem_base;
@@ -94,6 +95,7 @@ struct multikernel_boot_info {
 	__u32	host_request;
 	__u64	heartbeat;
 	char	panic_msg[128];
+	__u32	host_apicid;
 } __packed;
 
 /* Maximum number of instances that can exist at once. */
@@ -152,7 +154,7 @@ struct mk_cdev;
  * @file_loaded: image came from kexec_file_load()
  * @loads:	number of successful loads
  * @starts:	number of successful starts
- * @start_time:	wall clock seconds of the last start
+ * @start_time:	seconds since boot (CLOCK_BOOTTIME) of the last start
  * @info:	kernel mapping of the shared boot information
  * @chan:	channel to the spawned kernel
  * @lc_event:	last lifecycle event received (enum mk_lifecycle_event)

@@ -123,7 +123,7 @@ struct mk_chan {
 	bool			is_host;
 	struct mk_ring		tx[2];
 	struct mk_ring		rx[2];
-	spinlock_t		tx_lock[2];
+	spinlock_t		tx_lock[2];	/* one producer per tx ring */
 	struct work_struct	rx_work;
 	wait_queue_head_t	tx_wait;
 	u8			rxbuf[MK_MSG_MAX];
@@ -132,7 +132,7 @@ struct mk_chan {
 	bool			active;
 	bool			data_stalled;
 	struct list_head	calls;
-	spinlock_t		calls_lock;
+	spinlock_t		calls_lock;	/* protects calls, next_seq */
 	u32			next_seq;
 	atomic64_t		tx_msgs;
 	atomic64_t		rx_msgs;

@@ -283,6 +283,7 @@ static int mk_ring_put(struct mk_chan *ch, struct mk_ring *r, u16 type,
 	};
 	u32 need = mk_rec_size(len), head = r->pos, tail, used, off, room;
 
+	/* pairs with the consumer's release of tail: its reads are done */
 	tail = smp_load_acquire(&r->sh->tail);
 	used = head - tail;
 	if (used > r->size || used % MK_REC_ALIGN) {
@@ -309,6 +310,7 @@ static int mk_ring_put(struct mk_chan *ch, struct mk_ring *r, u16 type,
 	memcpy(r->data + off + sizeof(hdr), data, len);
 	head += need;
 	r->pos = head;
+	/* the record is complete before the consumer can see it */
 	smp_store_release(&r->sh->head, head);
 	return 0;
 }
@@ -347,6 +349,14 @@ static int mk_try_send(struct mk_chan *ch, int c, u16 type, u16 flags,
 		mk_chan_ring(ch);
 	}
 	return 0;
+}
+
+/* wait_event() condition: true once the send did not find the ring full */
+static bool mk_send_done(struct mk_chan *ch, int c, u16 type, u16 flags,
+			 u32 seq, const void *data, u32 len, int *ret)
+{
+	*ret = mk_try_send(ch, c, type, flags, seq, data, len);
+	return *ret != -EAGAIN;
 }
 
 /**
@@ -388,7 +398,7 @@ int mk_chan_send_flags(struct mk_chan *ch, u16 type, u16 flags, u32 seq,
 		long left;
 
 		left = wait_event_interruptible_timeout(ch->tx_wait,
-			(ret = mk_try_send(ch, c, type, flags, seq, data, len)) != -EAGAIN,
+			mk_send_done(ch, c, type, flags, seq, data, len, &ret),
 			slice);
 		if (left < 0)
 			return -EINTR;
@@ -519,6 +529,7 @@ static int mk_ring_drain(struct mk_chan *ch, struct mk_ring *r)
 		mk_msg_handler_t fn;
 		u32 rec;
 
+		/* pairs with the producer's release: the record is complete */
 		head = smp_load_acquire(&r->sh->head);
 		avail = head - tail;
 		if (!avail)
@@ -541,6 +552,7 @@ static int mk_ring_drain(struct mk_chan *ch, struct mk_ring *r)
 			}
 			tail += rec;
 			r->pos = tail;
+			/* done with the padding before the producer reuses it */
 			smp_store_release(&r->sh->tail, tail);
 			continue;
 		}
@@ -573,6 +585,7 @@ static int mk_ring_drain(struct mk_chan *ch, struct mk_ring *r)
 		atomic64_inc(&ch->rx_msgs);
 		tail += rec;
 		r->pos = tail;
+		/* done with the record before the producer reuses it */
 		smp_store_release(&r->sh->tail, tail);
 		/* publish tail before looking at the producer's wait flag */
 		smp_mb();
@@ -612,7 +625,9 @@ static void mk_chan_rx_work(struct work_struct *work)
 			}
 			/* empty: announce we sleep, then look once more */
 			WRITE_ONCE(r->sh->consumer_sleeping, 1);
+			/* flag visible before the re-check; pairs with mk_try_send() */
 			smp_mb();
+			/* a record published meanwhile is complete (release/acquire) */
 			if (smp_load_acquire(&r->sh->head) != r->pos) {
 				WRITE_ONCE(r->sh->consumer_sleeping, 0);
 				again = true;

@@ -208,7 +208,8 @@ static const char *mk_state_name(struct mk_instance *inst)
 		return "crashed";
 	if (gs == MK_GUEST_HALTED || READ_ONCE(inst->lc_event) == MK_LC_HALTING)
 		return "halted";
-	if (READ_ONCE(inst->lc_event) >= MK_LC_INIT_STARTED)
+	if (READ_ONCE(inst->lc_event) >= MK_LC_INIT_STARTED ||
+	    gs == MK_GUEST_RUNNING)
 		return mk_unresponsive(inst) ? "unresponsive" : "running";
 	if (READ_ONCE(inst->lc_event) == MK_LC_BOOTED)
 		return "booted";
@@ -231,6 +232,7 @@ static void mk_place_image(struct mk_instance *inst)
 
 static int mk_start(struct mk_instance *inst)
 {
+	bool owned;
 	int ret;
 
 	switch (inst->state) {
@@ -245,6 +247,7 @@ static int mk_start(struct mk_instance *inst)
 		break;
 	}
 
+	owned = inst->owns_cpus;
 	ret = mk_claim_cpus(inst);
 	if (ret)
 		return ret;
@@ -265,7 +268,8 @@ static int mk_start(struct mk_instance *inst)
 	ret = arch_multikernel_start(inst);
 	if (ret) {
 		mk_chan_deactivate(&inst->chan);
-		mk_release_cpus(inst);
+		if (!owned)
+			mk_release_cpus(inst);
 		pr_err("instance %d: cpu%u did not start: %d\n", inst->id,
 		       inst->boot_cpu, ret);
 		return ret;
@@ -280,8 +284,8 @@ static int mk_start(struct mk_instance *inst)
 
 static int mk_stop(struct mk_instance *inst, unsigned int timeout_ms)
 {
+	const char *how = "forced";
 	unsigned long deadline;
-	bool graceful = false;
 	u32 gs;
 
 	if (inst->state != MK_STARTED) {
@@ -291,6 +295,8 @@ static int mk_stop(struct mk_instance *inst, unsigned int timeout_ms)
 	inst->state = MK_STOPPING;
 
 	gs = READ_ONCE(inst->info->guest_state);
+	if (gs == MK_GUEST_HALTED)
+		how = "had halted by itself";
 	if (timeout_ms && gs != MK_GUEST_PANIC && gs != MK_GUEST_HALTED) {
 		struct mk_lifecycle lc = { .event = MK_LC_STOP };
 
@@ -302,15 +308,15 @@ static int mk_stop(struct mk_instance *inst, unsigned int timeout_ms)
 		       time_before(jiffies, deadline) &&
 		       !fatal_signal_pending(current))
 			msleep(20);
+		if (READ_ONCE(inst->info->guest_state) == MK_GUEST_HALTED)
+			how = "halted on request";
 	}
-	graceful = READ_ONCE(inst->info->guest_state) == MK_GUEST_HALTED;
 
 	mk_chan_deactivate(&inst->chan);
 	arch_multikernel_stop_cpus(inst);
 	mk_release_cpus(inst);
 	inst->state = MK_STOPPED;
-	pr_info("instance %d: stopped (%s)\n", inst->id,
-		graceful ? "halted on request" : "forced");
+	pr_info("instance %d: stopped (%s)\n", inst->id, how);
 	return 0;
 }
 
@@ -342,7 +348,6 @@ static void mk_destroy(struct mk_instance *inst)
 	free_cpumask_var(inst->cpus);
 	kfree(inst);
 }
-
 
 /* ---- host side of the channel services ---- */
 

@@ -33,7 +33,7 @@ struct mk_cdev {
 	struct miscdevice	misc;
 	char			name[16];
 	struct mk_chan		*ch;
-	spinlock_t		lock;
+	spinlock_t		lock;		/* protects queue, queued */
 	struct list_head	queue;
 	unsigned int		queued;
 	wait_queue_head_t	readq;

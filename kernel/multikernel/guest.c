@@ -77,6 +77,7 @@ static void mk_con_write(struct console *con, const char *s, unsigned int n)
 		n -= c;
 		head += c;
 	}
+	/* the text is in place before the host can see the new head */
 	smp_store_release(&mk_gcon->head, head);
 	raw_spin_unlock_irqrestore(&mk_gcon_lock, flags);
 }

@@ -57,7 +57,7 @@ git ls-files --cached --others --exclude-standard -- arch kernel include \
 	Documentation tools scripts drivers init mm lib usr |
 while read -r f; do
 	case "$f" in
-	scripts/multikernel/upstream/*) continue ;;
+	scripts/multikernel/*) continue ;;	# the workbench, not the kernel
 	esac
 	[ -f "$f" ] || continue
 	if [ -f "$pristine/$f" ]; then
@@ -89,4 +89,15 @@ find "$diffs" -name '*.diff' 2>/dev/null | sort | while read -r d; do
 	fi
 	install_if_changed "$tmp/a/$f" "$tree/$f" "$f (patched)"
 done
+# 3. our MAINTAINERS entry, inserted in alphabetical order
+awk -v entry="$top/MAINTAINERS" '
+	!done && /^MULTIMEDIA CARD \(MMC\) ETC. OVER SPI$/ {
+		while ((getline l < entry) > 0) print l
+		print ""
+		done = 1
+	}
+	{ print }
+	END { if (!done) exit 1 }' "$pristine/MAINTAINERS" > "$tmp/MAINTAINERS" ||
+	{ echo "assemble: cannot place the MAINTAINERS entry" >&2; exit 1; }
+install_if_changed "$tmp/MAINTAINERS" "$tree/MAINTAINERS" "MAINTAINERS (entry)"
 echo "assemble: tree ready in $tree"

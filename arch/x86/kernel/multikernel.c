@@ -15,6 +15,7 @@
 #include <linux/multikernel.h>
 #include <linux/percpu.h>
 #include <linux/sizes.h>
+#include <linux/smp.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -25,7 +26,6 @@
 #include <asm/multikernel.h>
 #include <asm/pgtable_types.h>
 #include <asm/setup.h>
-#include <asm/smp.h>
 #include <asm/tsc.h>
 
 /*

@@ -23,6 +23,7 @@
 #include <linux/nmi.h>
 #include <linux/reboot.h>
 #include <linux/serial_8250.h>
+#include <linux/smp.h>
 
 #include <asm/apic.h>
 #include <asm/cpu.h>
@@ -32,7 +33,6 @@
 #include <asm/pci_x86.h>
 #include <asm/reboot.h>
 #include <asm/setup.h>
-#include <asm/smp.h>
 #include <asm/x86_init.h>
 
 static struct multikernel_boot_info mk_boot __ro_after_init;

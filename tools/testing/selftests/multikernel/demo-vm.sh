@@ -14,7 +14,8 @@ run cat /sys/devices/system/cpu/online
 step "3. create instance 1: cpu3, 256M of the pool, COM2 handed over"
 run sh -c 'echo "create 1 3 256M uart=0x2f8" > /sys/kernel/multikernel/control' || exit 1
 step "4. load the same bzImage with kexec_file_load(KEXEC_FILE_MULTIKERNEL)"
-run mkexec mk-load-file 1 /boot/bzImage /boot/spawn.cpio.gz "console=ttyS1,115200 panic=-1" || exit 1
+run mkexec mk-load-file 1 /boot/bzImage /boot/spawn.cpio.gz \
+	"console=ttyS1,115200 panic=-1" || exit 1
 run cat /proc/multikernel
 step "5. start it: INIT/SIPI to cpu3 while the host keeps running"
 run sh -c 'echo "start 1" > /sys/kernel/multikernel/control' || exit 1

@@ -3,12 +3,12 @@
 # /init of the multikernel test host VM: mount the basics, run /vm/run.sh and
 # report its exit status on the console, then power off.
 /bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
-mount -t tmpfs tmpfs /tmp
+mount -t proc none /proc
+mount -t sysfs none /sys
+mount -t devtmpfs none /dev 2>/dev/null
+mount -t debugfs none /sys/kernel/debug 2>/dev/null
+mount -t securityfs none /sys/kernel/security 2>/dev/null
+mount -t tmpfs none /tmp
 # Leave COM2 (I/O 0x2f8) to spawned kernels: unbind it from the host's 8250
 # driver.  (8250.nr_uarts=1 would do the same at boot, but with ACPI PNP
 # enumeration it takes the console down on QEMU q35.)

@@ -80,7 +80,16 @@ mk_state() {
 
 # mk_wait_state ID STATE TIMEOUT_SEC
 mk_wait_state() {
-	poll_until "$3" sh -c "[ \"\$(awk -v id=$1 '\$1 == id { print \$2 }' /proc/multikernel)\" = $2 ]"
+	poll_until "$3" mk_state_is "$1" "$2"
+}
+
+mk_state_is() {
+	[ "$(mk_state "$1")" = "$2" ]
+}
+
+# mk_col ID N: column N of instance ID's row in /proc/multikernel
+mk_col() {
+	awk -v id="$1" -v n="$2" '$1 == id { print $n }' /proc/multikernel
 }
 
 cpu_online() {
@@ -89,7 +98,13 @@ cpu_online() {
 
 # A CPU-bound job on the host: increments a counter file as fast as it can.
 host_job_start() {
-	( i=0; while :; do i=$((i + 1)); [ $((i % 200)) = 0 ] && echo $i > /tmp/host_job.cnt; done ) &
+	(
+		i=0
+		while :; do
+			i=$((i + 1))
+			[ $((i % 200)) = 0 ] && echo $i > /tmp/host_job.cnt
+		done
+	) &
 	HOST_JOB=$!
 	poll_until 10 test -s /tmp/host_job.cnt
 }
@@ -111,5 +126,9 @@ host_job_stop() {
 # mk_wait_heartbeat ID N TIMEOUT_SEC: the host has received N heartbeats
 # (one per 500 ms) from the spawned kernel since it started
 mk_wait_heartbeat() {
-	poll_until "$3" sh -c "[ \$(awk -v id=$1 '\$1 == id { print \$14 }' /proc/multikernel) -ge $2 ]"
+	poll_until "$3" mk_heartbeats_ge "$1" "$2"
+}
+
+mk_heartbeats_ge() {
+	[ "$(mk_col "$1" 14)" -ge "$2" ]
 }

@@ -150,7 +150,8 @@ static int echo_client(int fd, unsigned long count)
 		if (r < 0)
 			return die("read");
 		if (r != n || memcmp(in, out, n) || !check_msg(in, r)) {
-			fprintf(stderr, "mkchan: message %lu came back different (%zd bytes, magic %#x)\n",
+			fprintf(stderr,
+				"mkchan: message %lu came back different (%zd bytes, magic %#x)\n",
 				i, r, ((struct hdr *)in)->magic);
 			return 1;
 		}

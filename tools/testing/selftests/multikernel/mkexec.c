@@ -38,7 +38,7 @@
 
 #include "mk_errno.h"
 
-static int usage(void)
+static int print_usage(void)
 {
 	fprintf(stderr,
 		"usage: mkexec load-file [-c] KERNEL INITRD CMDLINE\n"
@@ -73,7 +73,7 @@ static int load_file(int argc, char **argv)
 		i++;
 	}
 	if (argc - i != 3)
-		return usage();
+		return print_usage();
 	kfd = open(argv[i], O_RDONLY);
 	if (kfd < 0)
 		return fail(argv[i]);
@@ -123,7 +123,7 @@ static int mk_load_file(int argc, char **argv)
 	int kfd, ifd = -1, id;
 
 	if (argc != 4)
-		return usage();
+		return print_usage();
 	id = atoi(argv[0]);
 	flags |= KEXEC_FILE_MK_ID(id);
 	kfd = open(argv[1], O_RDONLY);
@@ -214,7 +214,7 @@ static int mk_load(int argc, char **argv)
 		argv++;
 	}
 	if (argc != 4)
-		return usage();
+		return print_usage();
 	id = atoi(argv[0]);
 	if (mk_find_row(id, &r))
 		return 1;
@@ -320,7 +320,7 @@ int main(int argc, char **argv)
 			return 1;
 	}
 	if (argc < 2)
-		return usage();
+		return print_usage();
 	if (!strcmp(argv[1], "run") && argc > 2) {
 		/* exec would give uid 0 its capabilities back: become nobody */
 		if (unpriv && (setgid(65534) || setuid(65534)))
@@ -354,5 +354,5 @@ int main(int argc, char **argv)
 			return fail("reboot(KEXEC)");
 		return 0;
 	}
-	return usage();
+	return print_usage();
 }

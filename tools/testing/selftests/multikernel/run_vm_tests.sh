@@ -28,12 +28,15 @@ for t in "$@"; do
 	name=${t%.sh}
 	t0=$(date +%s)
 	smp=$(sed -n 's/^# vm-smp: //p' "$here/$t")
-	VM_CPUS=${smp:-${VM_CPUS:-4}} "$vm" --quiet --script "$here/$t" --timeout "${VM_TIMEOUT:-600}" > "$build/vm/$name.out" 2>&1
+	VM_CPUS=${smp:-${VM_CPUS:-4}} "$vm" --quiet --script "$here/$t" \
+		--timeout "${VM_TIMEOUT:-600}" > "$build/vm/$name.out" 2>&1
 	rc=$?
 	cp "$build/vm/com1.log" "$build/vm/$name.com1.log"
 	cp "$build/vm/com2.log" "$build/vm/$name.com2.log"
 	log=$build/vm/$name.com1.log
-	tr -d '\r' < "$log" | grep -E '^(KTAP version|1\.\.[0-9]+|(not )?ok [0-9]+|# )' | sed 's/^/    /'
+	tr -d '\r' < "$log" |
+		grep -E '^(KTAP version|1\.\.[0-9]+|(not )?ok [0-9]+|# )' |
+		sed 's/^/    /'
 	planned=$(tr -d '\r' < "$log" | sed -n 's/^1\.\.\([0-9]*\)$/\1/p' | head -n 1)
 	p=$(tr -d '\r' < "$log" | grep -cE '^ok [0-9]+')
 	f=$(tr -d '\r' < "$log" | grep -cE '^not ok [0-9]+')

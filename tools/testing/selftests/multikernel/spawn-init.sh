@@ -4,9 +4,9 @@
 # "--" on the kernel command line) it runs them as a shell command; without,
 # it says it is alive.  Either way it then idles so the host can stop it.
 /bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t proc none /proc
+mount -t sysfs none /sys
+mount -t devtmpfs none /dev 2>/dev/null
 export PATH=/usr/bin:/bin:/sbin
 if [ $# -gt 0 ]; then
 	sh -c "$*"

@@ -11,10 +11,14 @@ mkexec ctl "create 1 3 256M"
 mkexec mk-load-file 1 $SPAWN_KERNEL $SPAWN_INITRD \
 	"panic=-1 -- mkchan echo-server /dev/mkchan0"
 mkexec ctl "start 1"
+running_and_beating() {
+	mk_wait_state 1 running 120 && mk_wait_heartbeat 1 2 60
+}
+CON=/sys/kernel/multikernel/1/console
 ktap_check "instance 1 reports booted, init started and heartbeats over the channel" \
-	sh -c '. /usr/share/multikernel/ktap.sh; mk_wait_state 1 running 120 && mk_wait_heartbeat 1 2 60'
+	running_and_beating
 ktap_check "console relay holds the spawned kernel's boot log" \
-	sh -c 'grep -q "Hypervisor detected: Multikernel" /sys/kernel/multikernel/1/console && grep -q "Run /init as init process" /sys/kernel/multikernel/1/console'
+	sh -c "grep -q 'Hypervisor detected: Multikernel' $CON && grep -q 'Run /init as init' $CON"
 ktap_check "console relay shows the user-space echo server" \
 	poll_until 60 grep -q "mkchan: echo server ready" /sys/kernel/multikernel/1/console
 ktap_check "10000 checksummed messages each way through /dev/mkchan1" \
@@ -22,10 +26,16 @@ ktap_check "10000 checksummed messages each way through /dev/mkchan1" \
 ktap_check "full ring: EAGAIN, then every message back in order" mkchan flood /dev/mkchan1
 ktap_check "a second opener gets EBUSY" \
 	sh -c 'exec 3<>/dev/mkchan1; ! mkchan echo-client /dev/mkchan1 1 2>/dev/null'
-ktap_check "no channel errors, counters moved" \
-	sh -c "awk '\$1 == 1 { exit !(\$15 > 10000 && \$16 > 10000 && \$17 == 0) }' /proc/multikernel"
+counters_ok() {
+	[ "$(mk_col 1 15)" -gt 10000 ] && [ "$(mk_col 1 16)" -gt 10000 ] &&
+		[ "$(mk_col 1 17)" = 0 ]
+}
+ktap_check "no channel errors, counters moved" counters_ok
 cat /proc/multikernel
 ktap_check "graceful stop travels over the channel" mkexec ctl "stop 1"
-ktap_check "the spawned kernel halted itself" \
-	sh -c 'dmesg | grep -q "instance 1: stopped (halted on request)" && grep -q "host requested stop" /sys/kernel/multikernel/1/console'
+halted_itself() {
+	dmesg | grep -q "instance 1: stopped (halted on request)" &&
+		grep -q "host requested stop" $CON
+}
+ktap_check "the spawned kernel halted itself" halted_itself
 ktap_finish

@@ -5,8 +5,9 @@
 . /usr/share/multikernel/ktap.sh
 
 ktap_header 2
-if mkexec load-file /boot/bzImage /boot/spawn.cpio.gz \
-	"console=ttyS0,115200 panic=-1 -- echo ok 2 second kernel reached init after kexec; echo VM-EXIT-STATUS: 0; poweroff -f"; then
+ARGS="echo ok 2 second kernel reached init after kexec; echo VM-EXIT-STATUS: 0; poweroff -f"
+if mkexec load-file /boot/bzImage /boot/spawn.cpio.gz "console=ttyS0,115200 panic=-1 -- $ARGS"
+then
 	ktap_ok "kexec_file_load of the host kernel"
 else
 	ktap_fail "kexec_file_load of the host kernel"

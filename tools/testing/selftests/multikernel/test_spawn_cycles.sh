@@ -19,7 +19,11 @@ while [ $i -le $N ]; do
 	[ $ok = 1 ] && { cpu_online 3 1 || ok=0; }
 	[ $ok = 1 ] && { taskset -c 3 true || ok=0; }
 	[ $ok = 1 ] && { cpu_online 3 0 || ok=0; }
-	if [ $ok = 1 ]; then ktap_ok "cycle $i: start, running, stop, cpu3 back to the host"; else ktap_fail "cycle $i"; fi
+	if [ $ok = 1 ]; then
+		ktap_ok "cycle $i: start, running, stop, cpu3 back to the host"
+	else
+		ktap_fail "cycle $i"
+	fi
 	i=$((i + 1))
 done
 ktap_check "instance 1 counts $N starts" \

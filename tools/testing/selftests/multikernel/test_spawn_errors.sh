@@ -6,12 +6,14 @@
 
 ktap_header 19
 ktap_check "create on an online CPU: EBUSY" expect_errno EBUSY mkexec ctl "create 1 3 128M"
-ktap_check "create on a CPU that does not exist: EINVAL" expect_errno EINVAL mkexec ctl "create 1 7 128M"
+ktap_check "create on a CPU that does not exist: EINVAL" \
+	expect_errno EINVAL mkexec ctl "create 1 7 128M"
 ktap_check "create with a bad CPU list: EINVAL" expect_errno EINVAL mkexec ctl "create 1 x 128M"
 cpu_online 3 0
 cpu_online 2 0
 ktap_check "create instance 1 on cpu3" mkexec ctl "create 1 3 128M"
-ktap_check "a CPU owned by another instance: EBUSY" expect_errno EBUSY mkexec ctl "create 2 2-3 128M"
+ktap_check "a CPU owned by another instance: EBUSY" \
+	expect_errno EBUSY mkexec ctl "create 2 2-3 128M"
 ktap_check "an existing id: EEXIST" expect_errno EEXIST mkexec ctl "create 1 2 128M"
 ktap_check "more memory than the pool has: ENOSPC" expect_errno ENOSPC mkexec ctl "create 3 2 4G"
 ktap_check "start with nothing loaded: ENOEXEC" expect_errno ENOEXEC mkexec ctl "start 1"
@@ -32,7 +34,8 @@ ktap_check "a crash kernel still loads and unloads" \
 	sh -c "mkexec load-file -c $SPAWN_KERNEL $SPAWN_INITRD 'console=ttyS0' && mkexec unload-file -c"
 ktap_check "a plain kexec image still loads and unloads" \
 	sh -c "mkexec load-file $SPAWN_KERNEL $SPAWN_INITRD 'console=ttyS0' && mkexec unload-file"
-ktap_check "destroy frees cpu3 for the host" sh -c 'mkexec ctl "destroy 1" && echo 1 > /sys/devices/system/cpu/cpu3/online'
+ktap_check "destroy frees cpu3 for the host" \
+	sh -c 'mkexec ctl "destroy 1" && echo 1 > /sys/devices/system/cpu/cpu3/online'
 # last: lockdown cannot be lifted
 cpu_online 3 0
 mkexec ctl "create 1 3 128M"

@@ -19,18 +19,27 @@ ktap_check "kexec_file_load into instance 1 -> loaded" test "$(mk_state 1)" = lo
 ktap_check "start instance 1" mkexec ctl "start 1"
 ktap_check "instance 1 reaches running" mk_wait_state 1 running 120
 ktap_check "host CPU-bound job progressed while the spawn booted" host_job_advanced "$c0"
-ktap_check "unprivileged readers see no physical addresses" \
-	sh -c 'mkexec -U run cat /proc/multikernel | grep -v "^#" | grep -q "^1 .* - .* - " && ! mkexec -U run cat /proc/multikernel | grep -q "0x4\|# pool"'
-ktap_check "no W+X mapping in the host after the start" \
-	sh -c 'cat /sys/kernel/debug/check_wx_pages >/dev/null; dmesg | tail -n 3 | grep -q "no W+X pages found"'
+unpriv_view() {
+	mkexec -U run cat /proc/multikernel > /tmp/unpriv
+	grep -q "^1 .* - .* - " /tmp/unpriv && ! grep -q "0x4\|# pool" /tmp/unpriv
+}
+no_wx() {
+	cat /sys/kernel/debug/check_wx_pages > /dev/null
+	dmesg | tail -n 3 | grep -q "no W+X pages found"
+}
+ktap_check "unprivileged readers see no physical addresses" unpriv_view
+ktap_check "no W+X mapping in the host after the start" no_wx
 ktap_check "the host's /proc/multikernel shows instance 1 on cpu3" \
 	sh -c "awk '\$1 == 1 { print \$3 }' /proc/multikernel | grep -qx 3"
 ktap_check "onlining owned cpu3 fails with EBUSY" \
 	sh -c '! echo 1 > /sys/devices/system/cpu/cpu3/online 2>/tmp/err && grep -q "busy" /tmp/err'
 c1=$(host_job_count)
 ktap_check "graceful stop of instance 1" mkexec ctl "stop 1"
-ktap_check "instance 1 halted on request and is stopped" \
-	sh -c '[ "$(awk "\$1 == 1 { print \$2 }" /proc/multikernel)" = stopped ] && dmesg | grep -q "instance 1: stopped (halted on request)"'
+halted_on_request() {
+	mk_state_is 1 stopped &&
+		dmesg | grep -q "instance 1: stopped (halted on request)"
+}
+ktap_check "instance 1 halted on request and is stopped" halted_on_request
 ktap_check "cpu3 can be onlined by the host again" cpu_online 3 1
 ktap_check "host job kept progressing through stop and online" host_job_advanced "$c1"
 host_job_stop

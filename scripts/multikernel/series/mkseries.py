@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Generate the multikernel patch series.
+
+Commits are built with git plumbing on top of a commit of the pristine
+Debian linux-source-6.12 tree (build/series-git), one per block of
+scripts/multikernel/series/patches.txt, from the files of the assembled
+tree (build/linux).  The result is written with git format-patch and a
+cover letter to series/.
+
+  mkseries.py generate      write series/ (default)
+  mkseries.py verify        git am the series onto pristine and check the
+                            result equals build/linux
+  mkseries.py build-each    build every patch of the series in turn
+"""
+import os
+import re
+import subprocess
+import sys
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
+BUILD = os.environ.get('BUILD', os.path.join(TOP, 'build'))
+PRISTINE = os.path.join(BUILD, 'pristine')
+TREE = os.path.join(BUILD, 'linux')
+GITDIR = os.path.join(BUILD, 'series-git')
+OUT = os.path.join(TOP, 'series')
+HERE = os.path.dirname(os.path.abspath(__file__))
+UPSTREAM = os.path.join(TOP, 'scripts', 'multikernel', 'upstream')
+AUTHOR = 'Multikernel developers <multikernel@lists.example.org>'
+ENV = dict(os.environ, GIT_AUTHOR_NAME='Multikernel developers',
+           GIT_AUTHOR_EMAIL='multikernel@lists.example.org',
+           GIT_COMMITTER_NAME='Multikernel developers',
+           GIT_COMMITTER_EMAIL='multikernel@lists.example.org',
+           GIT_AUTHOR_DATE='2026-11-21T12:00:00+00:00',
+           GIT_COMMITTER_DATE='2026-11-21T12:00:00+00:00')
+
+
+def die(msg):
+    sys.stderr.write('series: %s\n' % msg)
+    sys.exit(1)
+
+
+def git(*args, inp=None, env=None, cwd=None, check=True):
+    r = subprocess.run(['git', '--git-dir', GITDIR] + list(args),
+                       input=inp, capture_output=True, env=env or ENV,
+                       cwd=cwd)
+    if check and r.returncode:
+        die('git %s: %s' % (' '.join(args[:3]), r.stderr.decode(errors='replace')))
+    return r.stdout.decode(errors='replace').strip()
+
+
+def parse_manifest():
+    patches, cur, mode = [], None, None
+    for line in open(os.path.join(HERE, 'patches.txt')):
+        line = line.rstrip('\n')
+        if line.startswith('#') and mode != 'body':
+            continue
+        if line == 'patch:':
+            cur = {'subject': '', 'body': [], 'files': []}
+            patches.append(cur)
+            mode = None
+        elif line.startswith('subject: '):
+            cur['subject'] = line[len('subject: '):]
+        elif line == 'body:':
+            mode = 'body'
+        elif line == 'files:':
+            mode = 'files'
+        elif mode == 'body':
+            cur['body'].append(line)
+        elif mode == 'files' and line.strip():
+            parts = line.split(None, 1)
+            claim = None
+            if len(parts) == 2:
+                kind, rx = parts[1].split(':', 1)
+                claim = (kind, re.compile(rx))
+            cur['files'].append((parts[0], claim))
+    return patches
+
+
+def our_files():
+    """Files this repository adds to or changes in the kernel tree."""
+    out = subprocess.run(['git', 'ls-files', '--cached', '--others',
+                          '--exclude-standard', 'arch', 'kernel', 'include',
+                          'Documentation', 'tools', 'drivers', 'init', 'mm',
+                          'lib'], cwd=TOP, capture_output=True, text=True,
+                         check=True).stdout.split()
+    files = set(f for f in out if os.path.isfile(os.path.join(TOP, f)))
+    for root, _, names in os.walk(UPSTREAM):
+        for n in names:
+            if n.endswith('.diff'):
+                files.add(os.path.relpath(os.path.join(root, n), UPSTREAM)[:-5])
+    files.add('MAINTAINERS')
+    return files
+
+
+def expand(path, universe):
+    if path.endswith('/'):
+        return sorted(f for f in universe if f.startswith(path))
+    return [path]
+
+
+def blocks(lines, rx):
+    """Indices of the blank-line separated block starting at a match."""
+    out = set()
+    for i, l in enumerate(lines):
+        if rx.search(l):
+            j = i
+            while j < len(lines) and lines[j].strip():
+                out.add(j)
+                j += 1
+            if j < len(lines):
+                out.add(j)      # the blank line after the block
+    return out
+
+
+def staged(path, final, claims, k):
+    """Content of @path as of patch @k: drop lines later patches claim."""
+    lines = final.split('\n')
+    drop = set()
+    for (pk, claim) in claims:
+        if pk <= k or claim is None:
+            continue
+        kind, rx = claim
+        if kind == 'lines':
+            drop |= {i for i, l in enumerate(lines) if rx.search(l)}
+        else:
+            drop |= blocks(lines, rx)
+    return '\n'.join(l for i, l in enumerate(lines) if i not in drop)
+
+
+def ensure_base():
+    ver = open(os.path.join(PRISTINE, '.extracted')).read().strip()
+    if os.path.isdir(GITDIR):
+        if git('tag', '-l', 'base').strip() == 'base' and \
+           git('log', '-1', '--format=%s', 'base').endswith(ver + ')'):
+            return ver
+        subprocess.run(['rm', '-rf', GITDIR], check=True)
+    print('series: committing pristine linux-source-6.12 %s (once)' % ver)
+    subprocess.run(['git', 'init', '-q', '--bare', GITDIR], check=True)
+    env = dict(ENV, GIT_INDEX_FILE=GITDIR + '/index')
+    git('config', 'core.autocrlf', 'false')
+    git('--work-tree', PRISTINE, 'add', '-f', '-A', '.', env=env, cwd=PRISTINE)
+    git('--work-tree', PRISTINE, 'rm', '-q', '--cached', '.extracted',
+        env=env, cwd=PRISTINE, check=False)
+    tree = git('write-tree', env=env)
+    if int(git('ls-tree', '-r', '--name-only', tree).count('\n')) < 1000:
+        die('committing the pristine tree failed')
+    c = git('commit-tree', tree, '-m',
+            'Linux 6.12 (Debian linux-source-6.12 %s)' % ver, env=env)
+    git('tag', '-f', 'base', c)
+    return ver
+
+
+def generate():
+    patches = parse_manifest()
+    universe = our_files()
+    ver = ensure_base()
+
+    claims = {}
+    for k, p in enumerate(patches):
+        for path, claim in p['files']:
+            for f in expand(path, universe):
+                claims.setdefault(f, []).append((k, claim))
+    missing = sorted(universe - set(claims))
+    if missing:
+        die('files in no patch: %s' % ', '.join(missing))
+    for f in claims:
+        if not os.path.isfile(os.path.join(TREE, f)):
+            die('%s is claimed but not in %s' % (f, TREE))
+
+    index = GITDIR + '/series-index'
+    env = dict(ENV, GIT_INDEX_FILE=index)
+    git('read-tree', 'base', env=env)
+    parent = git('rev-parse', 'base')
+    for k, p in enumerate(patches):
+        for path, _ in p['files']:
+            for f in expand(path, universe):
+                final = open(os.path.join(TREE, f), 'rb').read()
+                if any(c is not None for _, c in claims[f]):
+                    data = staged(f, final.decode(), claims[f], k).encode()
+                else:
+                    data = final
+                blob = git('hash-object', '-w', '--stdin', inp=data)
+                mode = '100755' if os.access(os.path.join(TREE, f), os.X_OK) \
+                    else '100644'
+                git('update-index', '--add', '--cacheinfo',
+                    '%s,%s,%s' % (mode, blob, f), env=env)
+        tree = git('write-tree', env=env)
+        msg = p['subject'] + '\n\n' + '\n'.join(p['body']).strip() + \
+            '\n\nSigned-off-by: %s\n' % AUTHOR
+        parent = git('commit-tree', tree, '-p', parent, '-m', msg, env=env)
+    git('update-ref', 'refs/heads/series', parent)
+
+    subprocess.run(['rm', '-rf', OUT], check=True)
+    git('format-patch', '-q', '--cover-letter', '--no-signature', '-o', OUT,
+        '--subject-prefix=PATCH', 'base..series')
+    write_cover(patches, ver)
+    print('series: %d patches in %s' % (len(patches), OUT))
+
+
+def write_cover(patches, ver):
+    cover = [f for f in sorted(os.listdir(OUT)) if f.startswith('0000-')][0]
+    path = os.path.join(OUT, cover)
+    text = open(path).read()
+    body = open(os.path.join(HERE, 'cover.txt')).read()
+    results = os.path.join(BUILD, 'vm', 'last-check.txt')
+    tests = open(results).read().strip() if os.path.exists(results) else \
+        '(no "make check" run recorded in this build directory)'
+    body = body.replace('@BASE@', ver).replace('@TESTS@', tests)
+    text = text.replace('*** SUBJECT HERE ***',
+                        'multikernel: boot and talk to kernels on offlined CPUs')
+    text = text.replace('*** BLURB HERE ***', body.strip())
+    open(path, 'w').write(text)
+
+
+def verify():
+    wt = os.path.join(BUILD, 'series-am')
+    git('worktree', 'prune', check=False)
+    subprocess.run(['rm', '-rf', wt], check=True)
+    git('worktree', 'add', '-q', '--detach', wt, 'base')
+    patches = sorted(os.path.join(OUT, f) for f in os.listdir(OUT)
+                     if f.endswith('.patch') and not f.startswith('0000-'))
+    r = subprocess.run(['git', 'am', '-q'] + patches, cwd=wt, env=ENV,
+                       capture_output=True, text=True)
+    if r.returncode:
+        die('git am onto pristine failed:\n' + r.stdout + r.stderr)
+    am_tree = subprocess.run(['git', 'rev-parse', 'HEAD^{tree}'], cwd=wt,
+                             capture_output=True, text=True).stdout.strip()
+    if am_tree != git('rev-parse', 'series^{tree}'):
+        die('the tree from git am differs from the generated series')
+    # every source file of build/linux must equal the series' tree
+    env = dict(ENV, GIT_INDEX_FILE=GITDIR + '/verify-index')
+    tw = ('--work-tree', TREE)
+    git('read-tree', 'series', env=env)
+    git(*tw, 'update-index', '-q', '--refresh', env=env, cwd=TREE, check=False)
+    diff = git(*tw, 'diff-files', '--name-only', env=env, cwd=TREE)
+    if diff:
+        die('build/linux differs from pristine + series:\n%s' % diff)
+    # files we add that the series lacks are caught by generate()
+    print('series: %d patches apply with git am to pristine linux-source-6.12; '
+          'the result is identical to build/linux' % len(patches))
+    git('worktree', 'remove', '--force', wt, check=False)
+
+
+def build_each():
+    wt = os.path.join(BUILD, 'series-wt')
+    git('worktree', 'prune', check=False)
+    if not os.path.isdir(wt):
+        git('worktree', 'add', '-q', '--detach', wt, 'base')
+    commits = git('rev-list', '--reverse', 'base..series').split()
+    for i, c in enumerate(commits, 1):
+        subprocess.run(['git', 'checkout', '-q', '--detach', c], cwd=wt,
+                       check=True, env=ENV)
+        subprocess.run(['make', '-s', 'tinyconfig'], cwd=wt, check=True,
+                       stdout=subprocess.DEVNULL)
+        frags = [os.path.join(TOP, 'tools/testing/selftests/multikernel/config'),
+                 os.path.join(TOP, 'kernel/configs/multikernel.config')]
+        subprocess.run(['scripts/kconfig/merge_config.sh', '-m', '-O', '.',
+                        '.config'] + frags, cwd=wt, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(['make', '-s', 'olddefconfig'], cwd=wt, check=True,
+                       stdout=subprocess.DEVNULL)
+        subj = git('log', '-1', '--format=%s', c)
+        r = subprocess.run(['make', '-s', '-j%d' % os.cpu_count(), 'W=1',
+                            'bzImage'], cwd=wt, capture_output=True, text=True)
+        if r.returncode:
+            die('patch %d (%s) does not build:\n%s' % (i, subj, r.stderr[-3000:]))
+        warn = [l for l in r.stderr.split('\n') if 'warning:' in l and
+                'multikernel' in l]
+        print('series: patch %d/%d builds%s: %s' %
+              (i, len(commits), ' with warnings' if warn else '', subj))
+        for w in warn:
+            print('    ' + w)
+
+
+if __name__ == '__main__':
+    cmd = sys.argv[1] if len(sys.argv) > 1 else 'generate'
+    {'generate': generate, 'verify': verify, 'build-each': build_each}[cmd]()
