@@ -8,6 +8,7 @@
 #   make demo       boot the host VM and show the feature end to end
 #   make check      build everything and run every test (KTAP, "N passed, N failed")
 #   make bench      channel latency/throughput against in-host baselines
+#   make series     write the upstream patch series to series/
 #   make vm-run SCRIPT=file   boot a fresh host VM and run FILE in it as root
 #   make refresh-diffs        regenerate upstream diffs from build/linux
 #
@@ -27,12 +28,12 @@ MK         := $(TOP)/scripts/multikernel
 
 DEB_PKGS   := linux-source-6.12 qemu-system-x86 busybox-static bc bison flex \
 	      libelf-dev libssl-dev cpio gcc make patch xz-utils python3 \
-	      python3-docutils sparse dwarves kmod
+	      python3-docutils sparse dwarves kmod dpkg-dev
 
 export BUILD
 
-.PHONY: all deps tree kernel progs initramfs vm-run check demo bench clean \
-	refresh-diffs FORCE
+.PHONY: all deps tree kernel progs kexec-tools initramfs vm-run check demo bench clean \
+	refresh-diffs series FORCE
 
 all: kernel progs initramfs
 
@@ -69,7 +70,10 @@ $(BUILD)/progs/%: $(SELFTESTS)/%.c $(wildcard $(SELFTESTS)/*.h) | tree
 
 progs: $(PROGS)
 
-initramfs: kernel progs
+kexec-tools: deps
+	@$(MK)/build-kexec-tools.sh
+
+initramfs: kernel progs kexec-tools
 	@$(MK)/mkinitramfs.sh
 
 vm-run: all
@@ -84,6 +88,14 @@ demo: all
 
 bench: all
 	@$(MK)/bench.sh
+
+# The upstream series: series/NNNN-*.patch plus a cover letter
+series: tree
+	@python3 $(MK)/series/mkseries.py generate
+	@for p in series/0*.patch; do \
+		r=$$(perl $(KSRC)/scripts/checkpatch.pl --strict --terse --show-types $$p | grep -cE 'ERROR|WARNING'); \
+		printf '  %-70s %6s lines, checkpatch errors+warnings: %s\n' "$${p#series/}" "$$(wc -l < $$p)" "$$r"; \
+	done
 
 refresh-diffs:
 	@$(MK)/refresh-diffs.sh $(FILES)

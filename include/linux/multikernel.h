@@ -285,6 +285,15 @@ void arch_multikernel_stop_cpus(struct mk_instance *inst);
 void arch_multikernel_fill_info(struct mk_instance *inst);
 
 /**
+ * arch_multikernel_lend_cpus - CPUs are (no longer) lent to an instance
+ * @lend: true when an instance claimed CPUs, false when it released them
+ *
+ * Calls balance.  While any CPU is lent the architecture must not send
+ * broadcast IPIs that would reach it.  Called without hotplug locks.
+ */
+void arch_multikernel_lend_cpus(bool lend);
+
+/**
  * arch_multikernel_cpu_ok - can this CPU be handed to an instance
  * @cpu: logical CPU number
  *

@@ -183,6 +183,7 @@ struct mk_console_shared {
 
 /* /dev/mkchanN: user-space messages over the data class */
 struct mk_cdev *mk_cdev_create(struct mk_chan *ch, int minor_id);
+int mk_cdev_retire(struct mk_cdev *cd);
 void mk_cdev_destroy(struct mk_cdev *cd);
 int mk_cdev_init(void);
 

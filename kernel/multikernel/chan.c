@@ -244,6 +244,11 @@ void mk_chan_activate(struct mk_chan *ch)
 	raw_spin_unlock_irqrestore(&mk_chans_lock, flags);
 	WARN_ON_ONCE(i == MK_MAX_CHANS);
 	WRITE_ONCE(ch->active, true);
+	/*
+	 * Records may already be waiting, their doorbell sent before we
+	 * listened: take a first look, which also re-arms consumer_sleeping.
+	 */
+	queue_work(system_highpri_wq, &ch->rx_work);
 }
 
 /**

@@ -137,6 +137,8 @@ static int mk_claim_cpus(struct mk_instance *inst)
 		inst->owns_cpus = true;
 	}
 	cpus_read_unlock();
+	if (!ret)
+		arch_multikernel_lend_cpus(true);
 	return ret;
 }
 
@@ -148,6 +150,7 @@ static void mk_release_cpus(struct mk_instance *inst)
 	cpumask_andnot(&mk_owned_cpus, &mk_owned_cpus, inst->cpus);
 	inst->owns_cpus = false;
 	cpus_read_unlock();
+	arch_multikernel_lend_cpus(false);
 }
 
 /* CPU hotplug: an owned CPU runs another kernel and must not be onlined. */
@@ -331,10 +334,15 @@ static int mk_unload(struct mk_instance *inst)
 	return 0;
 }
 
-static void mk_destroy(struct mk_instance *inst)
+static int mk_destroy(struct mk_instance *inst)
 {
 	int i;
 
+	if (mk_cdev_retire(inst->cdev)) {
+		pr_info("instance %d: /dev/mkchan%d is open\n", inst->id,
+			inst->id);
+		return -EBUSY;
+	}
 	if (inst->state == MK_STARTED)
 		mk_stop(inst, MK_STOP_TIMEOUT_MS);
 	mk_free_image(inst);
@@ -347,6 +355,7 @@ static void mk_destroy(struct mk_instance *inst)
 	pr_info("instance %d: destroyed\n", inst->id);
 	free_cpumask_var(inst->cpus);
 	kfree(inst);
+	return 0;
 }
 
 /* ---- host side of the channel services ---- */
@@ -746,10 +755,8 @@ static int mk_control(char *buf)
 		return mk_unload(inst);
 	if (!strcmp(cmd, "bench"))
 		return mk_bench(inst);
-	if (!strcmp(cmd, "destroy")) {
-		mk_destroy(inst);
-		return 0;
-	}
+	if (!strcmp(cmd, "destroy"))
+		return mk_destroy(inst);
 	pr_info("unknown command '%s'\n", cmd);
 	return -EINVAL;
 }

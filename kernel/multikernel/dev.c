@@ -37,25 +37,35 @@ struct mk_cdev {
 	struct list_head	queue;
 	unsigned int		queued;
 	wait_queue_head_t	readq;
-	atomic_t		opened;
+	bool			opened;		/* under lock */
+	bool			dead;		/* under lock: being destroyed */
 };
 
 static int mk_cdev_open(struct inode *inode, struct file *file)
 {
 	struct mk_cdev *cd = container_of(file->private_data, struct mk_cdev,
 					  misc);
+	int ret = 0;
 
-	if (atomic_cmpxchg(&cd->opened, 0, 1))
-		return -EBUSY;
+	spin_lock(&cd->lock);
+	if (cd->dead)
+		ret = -ENODEV;
+	else if (cd->opened)
+		ret = -EBUSY;
+	else
+		cd->opened = true;
+	spin_unlock(&cd->lock);
 	file->private_data = cd;
-	return 0;
+	return ret;
 }
 
 static int mk_cdev_release(struct inode *inode, struct file *file)
 {
 	struct mk_cdev *cd = file->private_data;
 
-	atomic_set(&cd->opened, 0);
+	spin_lock(&cd->lock);
+	cd->opened = false;
+	spin_unlock(&cd->lock);
 	return 0;
 }
 
@@ -192,8 +202,29 @@ struct mk_cdev *mk_cdev_create(struct mk_chan *ch, int minor_id)
 }
 
 /**
- * mk_cdev_destroy - remove a channel's device and drop queued messages
+ * mk_cdev_retire - make a channel's device refuse new opens
  * @cd: device from mk_cdev_create(), or NULL
+ *
+ * Return: 0, or -EBUSY while a process has it open (nothing changed).
+ */
+int mk_cdev_retire(struct mk_cdev *cd)
+{
+	int ret = 0;
+
+	if (!cd)
+		return 0;
+	spin_lock(&cd->lock);
+	if (cd->opened)
+		ret = -EBUSY;
+	else
+		cd->dead = true;
+	spin_unlock(&cd->lock);
+	return ret;
+}
+
+/**
+ * mk_cdev_destroy - remove a channel's device and drop queued messages
+ * @cd: device from mk_cdev_create() retired with mk_cdev_retire(), or NULL
  */
 void mk_cdev_destroy(struct mk_cdev *cd)
 {

@@ -58,6 +58,7 @@ git ls-files --cached --others --exclude-standard -- arch kernel include \
 while read -r f; do
 	case "$f" in
 	scripts/multikernel/*) continue ;;	# the workbench, not the kernel
+	tools/kexec-tools/*) continue ;;	# a patch to kexec-tools, not the kernel
 	esac
 	[ -f "$f" ] || continue
 	if [ -f "$pristine/$f" ]; then

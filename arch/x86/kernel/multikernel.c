@@ -145,6 +145,12 @@ int arch_multikernel_low_slice(unsigned int slot, phys_addr_t *base,
 	return 0;
 }
 
+void arch_multikernel_lend_cpus(bool lend)
+{
+	/* all-but-self shorthands would reach CPUs running another kernel */
+	apic_ipi_shorthand_block(lend);
+}
+
 int arch_multikernel_cpu_ok(unsigned int cpu)
 {
 	u32 apicid = per_cpu(x86_cpu_to_apicid, cpu);
@@ -317,7 +323,7 @@ void arch_multikernel_fill_info(struct mk_instance *inst)
 int arch_multikernel_start(struct mk_instance *inst)
 {
 	const u32 *off = mk_trampoline_offsets;
-	phys_addr_t tr = mk_low_res.start, cr3;
+	phys_addr_t tr = mk_low_res.start, cr3, stack;
 	u8 *page = phys_to_virt(tr);
 	u32 apicid = per_cpu(x86_cpu_to_apicid, inst->boot_cpu);
 	unsigned long deadline;
@@ -337,8 +343,14 @@ int arch_multikernel_start(struct mk_instance *inst)
 	*(u32 *)(page + off[TR_LM_PTR]) = tr + off[TR_LM];
 	*(u64 *)(page + off[TR_CR3_LOW]) = mk_low_tables();
 	*(u64 *)(page + off[TR_CR3]) = cr3;
-	/* initial stack: the top of the instance's shared area */
-	*(u64 *)(page + off[TR_STACK]) = inst->base + MULTIKERNEL_SHARED_SIZE;
+	/*
+	 * Initial stack: the top of the instance's shared area, with a zero
+	 * "return address" on it (kexec purgatory reads one as its jump-back
+	 * entry).
+	 */
+	stack = inst->base + MULTIKERNEL_SHARED_SIZE - 16;
+	memset(phys_to_virt(stack), 0, 16);
+	*(u64 *)(page + off[TR_STACK]) = stack;
 	*(u64 *)(page + off[TR_BOOT_PARAMS]) = inst->boot_params;
 	*(u64 *)(page + off[TR_ENTRY]) = inst->entry;
 	WRITE_ONCE(*(u32 *)(page + off[TR_HANDOFF]), 0);

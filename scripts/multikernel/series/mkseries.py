@@ -85,7 +85,8 @@ def our_files():
                           'Documentation', 'tools', 'drivers', 'init', 'mm',
                           'lib'], cwd=TOP, capture_output=True, text=True,
                          check=True).stdout.split()
-    files = set(f for f in out if os.path.isfile(os.path.join(TOP, f)))
+    files = set(f for f in out if os.path.isfile(os.path.join(TOP, f)) and
+                not f.startswith('tools/kexec-tools/'))
     for root, _, names in os.walk(UPSTREAM):
         for n in names:
             if n.endswith('.diff'):
@@ -101,16 +102,17 @@ def expand(path, universe):
 
 
 def blocks(lines, rx):
-    """Indices of the blank-line separated block starting at a match."""
+    """Indices of the block starting at a match: the matching line and the
+    indented or blank lines after it (a Kconfig entry with its help text)."""
     out = set()
     for i, l in enumerate(lines):
         if rx.search(l):
-            j = i
-            while j < len(lines) and lines[j].strip():
+            out.add(i)
+            j = i + 1
+            while j < len(lines) and (not lines[j].strip() or
+                                      lines[j][0] in ' \t'):
                 out.add(j)
                 j += 1
-            if j < len(lines):
-                out.add(j)      # the blank line after the block
     return out
 
 

@@ -1,33 +1,39 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The in-VM half of "make demo": every step a user would type, with a
-# progress line before it.
+# progress line before it.  Lifecycle steps go through kexec-tools.
 . /usr/share/multikernel/ktap.sh
 step() { echo; echo "demo: ==== $* ===="; }
 run() { echo "demo\$ $*"; "$@"; }
 
-step "1. the host: $(grep -c ^processor /proc/cpuinfo) CPUs online, pool reserved at boot"
+step "1/9 the host: $(grep -c ^processor /proc/cpuinfo) CPUs online, pool reserved at boot"
 run grep -i multikernel /proc/iomem
-step "2. take cpu3 away from the host"
+step "2/9 take cpu3 away from the host"
 run sh -c 'echo 0 > /sys/devices/system/cpu/cpu3/online'
 run cat /sys/devices/system/cpu/online
-step "3. create instance 1: cpu3, 256M of the pool, COM2 handed over"
-run sh -c 'echo "create 1 3 256M uart=0x2f8" > /sys/kernel/multikernel/control' || exit 1
-step "4. load the same bzImage with kexec_file_load(KEXEC_FILE_MULTIKERNEL)"
-run mkexec mk-load-file 1 /boot/bzImage /boot/spawn.cpio.gz \
-	"console=ttyS1,115200 panic=-1" || exit 1
-run cat /proc/multikernel
-step "5. start it: INIT/SIPI to cpu3 while the host keeps running"
-run sh -c 'echo "start 1" > /sys/kernel/multikernel/control' || exit 1
+step "3/9 create instance 1 on cpu3 (256M, COM2) and load the same bzImage into it"
+run kexec --multikernel=1 --mk-cpus=3 --mk-mem=256M --mk-uart=0x2f8 \
+	-l /boot/bzImage --initrd=/boot/spawn.cpio.gz \
+	--append="console=ttyS1,115200 console=ttyMK0 panic=-1 -- mkchan echo-server /dev/mkchan0" ||
+	exit 1
+run kexec --mk-status --multikernel=1
+step "4/9 start it: INIT/SIPI to cpu3 while the host keeps running"
+run kexec --multikernel=1 --mk-start || exit 1
 mk_wait_state 1 running 120 || { echo "demo: instance did not reach running"; exit 1; }
-mk_wait_heartbeat 1 3 60
-run cat /proc/multikernel
-step "6. the host cannot take cpu3 back while the instance owns it"
+mk_wait_heartbeat 1 2 60
+run kexec --mk-status --multikernel=1
+step "5/9 its console, read on the host over the channel"
+poll_until 60 grep -q "echo server ready" /sys/kernel/multikernel/1/console
+run sh -c 'grep -E "Hypervisor detected|smpboot: Total|Run /init|mkchan" /sys/kernel/multikernel/1/console'
+step "6/9 a message round trip: host process -> spawned kernel's process -> host"
+run mkchan echo-client /dev/mkchan1 1000 || exit 1
+step "7/9 the host cannot take cpu3 back while the instance owns it"
 run sh -c 'echo 1 > /sys/devices/system/cpu/cpu3/online'
-step "7. stop it (graceful: the spawned kernel halts itself), give cpu3 back"
-run sh -c 'echo "stop 1" > /sys/kernel/multikernel/control'
-run cat /proc/multikernel
+step "8/9 stop it gracefully (it halts itself), give cpu3 back"
+run kexec --multikernel=1 --mk-stop || exit 1
+run sh -c 'tail -n 3 /sys/kernel/multikernel/1/console'
 run sh -c 'echo 1 > /sys/devices/system/cpu/cpu3/online'
 run cat /sys/devices/system/cpu/online
-run sh -c 'dmesg | grep multikernel:'
+step "9/9 what the host logged"
+run sh -c 'dmesg | grep "multikernel:"'
 step "done"

@@ -1,0 +1,70 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The whole lifecycle through kexec-tools (kexec --multikernel), both
+# syscall paths, its error messages, and plain/crash kexec unchanged.
+. /usr/share/multikernel/ktap.sh
+
+K=/boot/bzImage
+I=/boot/spawn.cpio.gz
+
+# expect_msg TEXT CMD...: CMD fails and its stderr contains TEXT
+expect_msg() {
+	_want=$1
+	shift
+	if _out=$("$@" 2>&1); then
+		ktap_diag "'$*' succeeded"
+		return 1
+	fi
+	case "$_out" in *"$_want"*) return 0 ;; esac
+	ktap_diag "'$*': $_out"
+	return 1
+}
+
+reclaim() {
+	cpu_online 3 1 && cpu_online 3 0
+}
+
+ktap_header 20
+cpu_online 3 0
+cpu_online 2 0
+ktap_check "kexec_load path: create on cpu3 and load (--mk-cpus)" \
+	kexec --multikernel=1 --mk-cpus=3 --mk-mem=256M -l $K --initrd=$I \
+		--append="panic=-1"
+ktap_check "--mk-status shows instance 1 loaded" \
+	sh -c 'kexec --mk-status --multikernel=1 | grep -q "^1 .*loaded"'
+ktap_check "--mk-start" kexec --multikernel=1 --mk-start
+ktap_check "the instance runs (purgatory verified the image)" mk_wait_state 1 running 120
+ktap_check "--mk-stop stops it gracefully" kexec --multikernel=1 --mk-stop
+ktap_check "the CPU goes back to the host" reclaim
+ktap_check "kexec_file_load path (-s) reloads instance 1" \
+	kexec -s --multikernel=1 -l $K --initrd=$I --append="panic=-1"
+ktap_check "start and run again" \
+	sh -c '. /usr/share/multikernel/ktap.sh; kexec --multikernel=1 --mk-start && mk_wait_state 1 running 120'
+ktap_check "--mk-kill" kexec --multikernel=1 --mk-kill
+ktap_check "-u unloads the image" \
+	sh -c '. /usr/share/multikernel/ktap.sh; kexec --multikernel=1 -u && mk_state_is 1 empty'
+ktap_check "message for an online CPU" \
+	expect_msg "[EBUSY]" kexec --multikernel=2 --mk-cpus=1 -l $K --append=x
+ktap_check "message for a CPU of another instance" \
+	expect_msg "another instance" kexec --multikernel=2 --mk-cpus=3 -l $K --append=x
+ktap_check "message for a load beyond the reservation" \
+	expect_msg "[ENOSPC]" kexec --multikernel=2 --mk-cpus=2 --mk-mem=4G -l $K --append=x
+ktap_check "message without permission" \
+	expect_msg "[EPERM]" mkexec -U run kexec --multikernel=1 --mk-start
+ktap_check "--multikernel refuses -e and leaves the host running" \
+	expect_msg "multikernel" kexec --multikernel=1 -e
+ktap_check "--mk-destroy frees cpu3" \
+	sh -c 'kexec --multikernel=1 --mk-destroy && echo 1 > /sys/devices/system/cpu/cpu3/online'
+ktap_check "plain kexec -l and -u work as before" \
+	sh -c "kexec -l $K --initrd=$I --append=x && kexec -u"
+ktap_check "plain kexec -s -l and -u work as before" \
+	sh -c "kexec -s -l $K --initrd=$I --append=x && kexec -s -u"
+ktap_check "kexec -p loads and unloads a crash kernel as before" \
+	sh -c "kexec -p $K --initrd=$I --append='console=ttyS0' && kexec -p -u"
+# last: lockdown cannot be lifted
+cpu_online 3 0
+kexec --multikernel=3 --mk-cpus=3 -s -l $K --initrd=$I --append=x > /dev/null 2>&1
+echo integrity > /sys/kernel/security/lockdown
+ktap_check "message under lockdown" \
+	expect_msg "lockdown" kexec --multikernel=3 -l $K --initrd=$I --append=x
+ktap_finish
