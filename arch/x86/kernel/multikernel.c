@@ -398,8 +398,9 @@ int arch_multikernel_check_image(struct mk_instance *inst)
 	for (i = 0; i < inst->nr_segments; i++) {
 		struct boot_params *c = inst->segment[i].buf;
 
+		/* boot_flag is not checked: kexec-tools reuses its byte */
 		if (inst->segment[i].bufsz >= sizeof(*c) &&
-		    c->hdr.header == 0x53726448 && c->hdr.boot_flag == 0xAA55) {
+		    c->hdr.header == 0x53726448 && c->hdr.version >= 0x0200) {
 			bp = c;
 			inst->boot_params = inst->segment[i].mem;
 			break;
