@@ -170,6 +170,7 @@ int mk_chan_call(struct mk_chan *ch, u16 type, const void *data, u32 len,
 		 void *reply, u32 *reply_len, long timeout);
 int mk_chan_reply(struct mk_chan *ch, const struct mk_msg *req,
 		  const void *data, u32 len);
+int mk_chan_echo(struct mk_chan *ch, const struct mk_msg *msg);
 void mk_chan_kick(struct mk_chan *ch);
 bool mk_chan_ring_check(struct mk_chan *ch);
 

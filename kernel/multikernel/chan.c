@@ -496,6 +496,20 @@ int mk_chan_reply(struct mk_chan *ch, const struct mk_msg *req,
 				  data, len, HZ);
 }
 
+/**
+ * mk_chan_echo - handler that answers a request with its own payload
+ * @ch:		channel the request came on
+ * @msg:	the message; messages that are not requests are dropped
+ *
+ * Return: 0.
+ */
+int mk_chan_echo(struct mk_chan *ch, const struct mk_msg *msg)
+{
+	if (msg->flags & MK_MSG_F_REQUEST)
+		mk_chan_reply(ch, msg, msg->data, msg->len);
+	return 0;
+}
+
 static void mk_chan_complete_call(struct mk_chan *ch, const struct mk_msg *msg)
 {
 	struct mk_call *call;

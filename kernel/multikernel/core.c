@@ -397,14 +397,6 @@ static int mk_host_panic(struct mk_chan *ch, const struct mk_msg *msg)
 	return 0;
 }
 
-/* ECHO and SINK serve both sides. */
-static int mk_echo(struct mk_chan *ch, const struct mk_msg *msg)
-{
-	if (msg->flags & MK_MSG_F_REQUEST)
-		mk_chan_reply(ch, msg, msg->data, msg->len);
-	return 0;
-}
-
 static int mk_host_sink(struct mk_chan *ch, const struct mk_msg *msg)
 {
 	struct mk_instance *inst = ch->priv;
@@ -1149,7 +1141,7 @@ static int __init multikernel_init(void)
 	mk_kobj = kobj;
 	mk_chan_register_handler(MK_MSG_LIFECYCLE, mk_host_lifecycle);
 	mk_chan_register_handler(MK_MSG_PANIC, mk_host_panic);
-	mk_chan_register_handler(MK_MSG_ECHO, mk_echo);
+	mk_chan_register_handler(MK_MSG_ECHO, mk_chan_echo);
 	mk_chan_register_handler(MK_MSG_SINK, mk_host_sink);
 	ret = mk_cdev_init();
 	if (ret)

@@ -183,13 +183,6 @@ static int mk_guest_lifecycle(struct mk_chan *ch, const struct mk_msg *msg)
 	return 0;
 }
 
-static int mk_guest_echo(struct mk_chan *ch, const struct mk_msg *msg)
-{
-	if (msg->flags & MK_MSG_F_REQUEST)
-		mk_chan_reply(ch, msg, msg->data, msg->len);
-	return 0;
-}
-
 /* Has pid 1 left the kernel, i.e. exec'ed the init program? */
 static bool mk_guest_init_running(void)
 {
@@ -291,8 +284,8 @@ void __init multikernel_guest_init(struct multikernel_boot_info *info)
 	mk_chan_init(&mk_gchan, false, info->instance_id, NULL);
 	mk_chan_attach(&mk_gchan, shared, info->host_apicid);
 	mk_chan_register_handler(MK_MSG_LIFECYCLE, mk_guest_lifecycle);
-	mk_chan_register_handler(MK_MSG_ECHO, mk_guest_echo);
-	mk_chan_register_handler(MK_MSG_SINK, mk_guest_echo);
+	mk_chan_register_handler(MK_MSG_ECHO, mk_chan_echo);
+	mk_chan_register_handler(MK_MSG_SINK, mk_chan_echo);
 	mk_chan_activate(&mk_gchan);
 	atomic_notifier_chain_register(&panic_notifier_list,
 				       &mk_guest_panic_nb);

@@ -218,9 +218,9 @@ def write_cover(patches, ver):
 
 def verify():
     wt = os.path.join(BUILD, 'series-am')
-    git('worktree', 'prune', check=False)
     subprocess.run(['rm', '-rf', wt], check=True)
-    git('worktree', 'add', '-q', '--detach', wt, 'base')
+    git('worktree', 'prune', check=False)
+    git('worktree', 'add', '-f', '-q', '--detach', wt, 'base')
     patches = sorted(os.path.join(OUT, f) for f in os.listdir(OUT)
                      if f.endswith('.patch') and not f.startswith('0000-'))
     r = subprocess.run(['git', 'am', '-q'] + patches, cwd=wt, env=ENV,

@@ -38,8 +38,10 @@ ktap_check "--mk-stop stops it gracefully" kexec --multikernel=1 --mk-stop
 ktap_check "the CPU goes back to the host" reclaim
 ktap_check "kexec_file_load path (-s) reloads instance 1" \
 	kexec -s --multikernel=1 -l $K --initrd=$I --append="panic=-1"
-ktap_check "start and run again" \
-	sh -c '. /usr/share/multikernel/ktap.sh; kexec --multikernel=1 --mk-start && mk_wait_state 1 running 120'
+start_1() {
+	kexec --multikernel=1 --mk-start && mk_wait_state 1 running 120
+}
+ktap_check "start and run again" start_1
 ktap_check "--mk-kill" kexec --multikernel=1 --mk-kill
 ktap_check "-u unloads the image" \
 	sh -c '. /usr/share/multikernel/ktap.sh; kexec --multikernel=1 -u && mk_state_is 1 empty'

@@ -7,8 +7,11 @@
 . /usr/share/multikernel/ktap.sh
 
 ktap_header 15
-ktap_check "pool and low memory are listed in /proc/iomem" \
-	sh -c 'grep -q "Multikernel pool" /proc/iomem && grep -q "Multikernel low memory" /proc/iomem'
+in_iomem() {
+	grep -q "Multikernel pool" /proc/iomem &&
+		grep -q "Multikernel low memory" /proc/iomem
+}
+ktap_check "pool and low memory are listed in /proc/iomem" in_iomem
 
 host_job_start
 c0=$(host_job_count)
