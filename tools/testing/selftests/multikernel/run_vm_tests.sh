@@ -47,8 +47,10 @@ for t in "$@"; do
 		continue ;;
 	esac
 	smp=$(sed -n 's/^# vm-smp: //p' "$here/$t")
+	append=$(sed -n 's/^# vm-append: //p' "$here/$t")
 	VM_CPUS=${smp:-${VM_CPUS:-4}} "$vm" --quiet --script "$here/$t" \
-		--timeout "${VM_TIMEOUT:-600}" > "$build/vm/$name.out" 2>&1
+		--append "$append" --timeout "${VM_TIMEOUT:-600}" \
+		> "$build/vm/$name.out" 2>&1
 	rc=$?
 	cp "$build/vm/com1.log" "$build/vm/$name.com1.log"
 	cp "$build/vm/com2.log" "$build/vm/$name.com2.log"

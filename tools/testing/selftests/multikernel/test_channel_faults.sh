@@ -27,7 +27,7 @@ healthy_again() {
 		! grep -q "^# 2 channel broken" /proc/multikernel
 }
 
-ktap_header 10
+ktap_header 11
 host_job_start
 cpu_online 3 0
 cpu_online 2 0
@@ -52,6 +52,8 @@ grep "^#" /proc/multikernel
 c=$(host_job_count)
 ktap_check "the host stays up" host_job_advanced "$c"
 ktap_check "the other instance keeps running" beats_past "$(mk_col 1 14)"
+ktap_check "its heartbeats stop arriving: shown unresponsive" \
+	mk_wait_state 2 unresponsive 60
 ktap_check "the hostile instance can be killed" mkexec ctl "kill 2"
 mkexec mk-load-file 2 $SPAWN_KERNEL $SPAWN_INITRD "panic=-1"
 ktap_check "restarted without the test mode its channel is healthy" healthy_again

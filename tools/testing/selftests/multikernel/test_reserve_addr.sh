@@ -1,0 +1,17 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The size@addr form of the boot reservation (it overrides the harness'
+# multikernel=768M): the pool lands exactly there and instances use it.
+# nokaslr keeps the randomly placed host kernel out of the requested range.
+# vm-append: multikernel=256M@0x60000000 nokaslr
+. /usr/share/multikernel/ktap.sh
+
+ktap_header 4
+ktap_check "the pool is reserved at 0x60000000" \
+	grep -q "^  60000000-6fffffff : Multikernel pool" /proc/iomem
+cpu_online 3 0
+ktap_check "an instance is carved from it" mkexec ctl "create 1 3 128M"
+ktap_check "its RAM starts 2 MiB into the pool" test "$(mk_col 1 4)" = 0x60200000
+ktap_check "more than the pool holds: ENOSPC" \
+	expect_errno ENOSPC mkexec ctl "create 2 2 200M"
+ktap_finish
