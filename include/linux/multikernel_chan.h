@@ -106,6 +106,7 @@ struct mk_ring {
  * @broken_reason: what was wrong
  * @active:	set while the peer may use the rings
  * @data_stalled: the data class handler asked to be retried later
+ * @kicks:	mk_chan_kick() calls, to catch one racing with a stall
  * @calls:	outstanding mk_chan_call() waiters
  * @calls_lock:	protects @calls and @next_seq
  * @next_seq:	next request sequence number
@@ -131,6 +132,7 @@ struct mk_chan {
 	char			broken_reason[64];
 	bool			active;
 	bool			data_stalled;
+	atomic_t		kicks;
 	struct list_head	calls;
 	spinlock_t		calls_lock;	/* protects calls, next_seq */
 	u32			next_seq;
@@ -172,6 +174,7 @@ int mk_chan_reply(struct mk_chan *ch, const struct mk_msg *req,
 		  const void *data, u32 len);
 int mk_chan_echo(struct mk_chan *ch, const struct mk_msg *msg);
 void mk_chan_kick(struct mk_chan *ch);
+void mk_chan_poke(struct mk_chan *ch);
 bool mk_chan_ring_check(struct mk_chan *ch);
 
 /* Console log buffer in the shared area, written by the guest. */

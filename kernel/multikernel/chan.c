@@ -32,6 +32,8 @@
 
 #include <linux/atomic.h>
 #include <linux/delay.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/multikernel_chan.h>
@@ -75,10 +77,10 @@ struct mk_call {
 
 static mk_msg_handler_t mk_handlers[MK_MSG_NR_TYPES];
 
-/* Active channels of this kernel, for the doorbell interrupt. */
+/* Active channels of this kernel, for the doorbell interrupt (RCU). */
 #define MK_MAX_CHANS	8
-static struct mk_chan *mk_chans[MK_MAX_CHANS];
-static DEFINE_RAW_SPINLOCK(mk_chans_lock);
+static struct mk_chan __rcu *mk_chans[MK_MAX_CHANS];
+static DEFINE_MUTEX(mk_chans_lock);
 
 /**
  * mk_chan_register_handler - register the receive function for a type
@@ -208,6 +210,8 @@ static void mk_chan_fail_calls(struct mk_chan *ch, int status)
 
 	spin_lock_irqsave(&ch->calls_lock, flags);
 	list_for_each_entry(call, &ch->calls, node) {
+		if (call->status != -EINPROGRESS)
+			continue;	/* already answered */
 		call->status = status;
 		complete(&call->done);
 	}
@@ -232,16 +236,15 @@ static void mk_chan_break(struct mk_chan *ch, const char *why)
  */
 void mk_chan_activate(struct mk_chan *ch)
 {
-	unsigned long flags;
 	int i;
 
-	raw_spin_lock_irqsave(&mk_chans_lock, flags);
+	mutex_lock(&mk_chans_lock);
 	for (i = 0; i < MK_MAX_CHANS; i++)
-		if (!mk_chans[i]) {
-			mk_chans[i] = ch;
+		if (!rcu_access_pointer(mk_chans[i])) {
+			rcu_assign_pointer(mk_chans[i], ch);
 			break;
 		}
-	raw_spin_unlock_irqrestore(&mk_chans_lock, flags);
+	mutex_unlock(&mk_chans_lock);
 	WARN_ON_ONCE(i == MK_MAX_CHANS);
 	WRITE_ONCE(ch->active, true);
 	/*
@@ -259,15 +262,15 @@ void mk_chan_activate(struct mk_chan *ch)
  */
 void mk_chan_deactivate(struct mk_chan *ch)
 {
-	unsigned long flags;
 	int i;
 
 	WRITE_ONCE(ch->active, false);
-	raw_spin_lock_irqsave(&mk_chans_lock, flags);
+	mutex_lock(&mk_chans_lock);
 	for (i = 0; i < MK_MAX_CHANS; i++)
-		if (mk_chans[i] == ch)
-			mk_chans[i] = NULL;
-	raw_spin_unlock_irqrestore(&mk_chans_lock, flags);
+		if (rcu_access_pointer(mk_chans[i]) == ch)
+			RCU_INIT_POINTER(mk_chans[i], NULL);
+	mutex_unlock(&mk_chans_lock);
+	synchronize_rcu();	/* no doorbell handler still sees @ch */
 	mk_chan_fail_calls(ch, -ESHUTDOWN);
 	wake_up_all(&ch->tx_wait);
 	cancel_work_sync(&ch->rx_work);
@@ -619,13 +622,16 @@ static int mk_ring_drain(struct mk_chan *ch, struct mk_ring *r)
 static void mk_chan_rx_work(struct work_struct *work)
 {
 	struct mk_chan *ch = container_of(work, struct mk_chan, rx_work);
-	bool again;
-	int c, ret;
+	int c, ret, rounds;
 
-	do {
-		again = false;
+	/* doorbells also mean "space freed": let blocked senders retry */
+	wake_up_all(&ch->tx_wait);
+	for (rounds = 0; rounds < 8; rounds++) {
+		bool again = false;
+
 		for (c = 0; c < 2; c++) {
 			struct mk_ring *r = &ch->rx[c];
+			int kicks = atomic_read(&ch->kicks);
 
 			if (READ_ONCE(ch->broken) || !READ_ONCE(ch->active))
 				return;
@@ -636,6 +642,11 @@ static void mk_chan_rx_work(struct work_struct *work)
 				return;
 			if (ret == -EAGAIN) {
 				WRITE_ONCE(ch->data_stalled, true);
+				/* a kick that raced with the handler is not lost */
+				if (atomic_read(&ch->kicks) != kicks) {
+					WRITE_ONCE(ch->data_stalled, false);
+					again = true;
+				}
 				continue;
 			}
 			if (ret > 0) {
@@ -652,9 +663,12 @@ static void mk_chan_rx_work(struct work_struct *work)
 				again = true;
 			}
 		}
-		if (again)
-			cond_resched();
-	} while (again);
+		if (!again)
+			return;
+		cond_resched();
+	}
+	/* a peer that never stops sending does not own this worker */
+	queue_work(system_highpri_wq, &ch->rx_work);
 }
 
 /**
@@ -663,17 +677,23 @@ static void mk_chan_rx_work(struct work_struct *work)
  */
 void mk_chan_kick(struct mk_chan *ch)
 {
+	atomic_inc(&ch->kicks);
 	WRITE_ONCE(ch->data_stalled, false);
 	if (READ_ONCE(ch->active))
 		queue_work(system_highpri_wq, &ch->rx_work);
 }
 
-static void mk_chan_interrupt(struct mk_chan *ch)
+/**
+ * mk_chan_poke - look at the rings without waiting for a doorbell
+ * @ch: channel
+ *
+ * Runs the receive work, which also wakes senders waiting for space.
+ * Called periodically as a backstop against a lost doorbell.
+ */
+void mk_chan_poke(struct mk_chan *ch)
 {
-	if (!READ_ONCE(ch->active))
-		return;
-	queue_work(system_highpri_wq, &ch->rx_work);
-	wake_up_all(&ch->tx_wait);
+	if (READ_ONCE(ch->active))
+		queue_work(system_highpri_wq, &ch->rx_work);
 }
 
 /**
@@ -681,18 +701,20 @@ static void mk_chan_interrupt(struct mk_chan *ch)
  *
  * Called by the architecture's MULTIKERNEL_VECTOR handler.  The doorbell
  * does not say which channel it is for: every active channel of this
- * kernel schedules its receive work and wakes senders waiting for space.
+ * kernel schedules its receive work, which wakes senders waiting for space.
  */
 void multikernel_chan_irq(void)
 {
-	unsigned long flags;
+	struct mk_chan *ch;
 	int i;
 
-	raw_spin_lock_irqsave(&mk_chans_lock, flags);
-	for (i = 0; i < MK_MAX_CHANS; i++)
-		if (mk_chans[i])
-			mk_chan_interrupt(mk_chans[i]);
-	raw_spin_unlock_irqrestore(&mk_chans_lock, flags);
+	rcu_read_lock();
+	for (i = 0; i < MK_MAX_CHANS; i++) {
+		ch = rcu_dereference(mk_chans[i]);
+		if (ch)
+			mk_chan_poke(ch);
+	}
+	rcu_read_unlock();
 }
 
 /**
@@ -707,26 +729,24 @@ void multikernel_chan_irq(void)
  */
 bool mk_chan_ring_check(struct mk_chan *ch)
 {
+	unsigned long flags;
 	int c;
 
 	if (READ_ONCE(ch->broken))
 		return false;
 	for (c = 0; c < 2; c++) {
 		struct mk_ring *rx = &ch->rx[c], *tx = &ch->tx[c];
-		u32 pos, avail, used, tail;
+		u32 used;
 
-		/* read our own index first: it never passes the peer's */
-		pos = READ_ONCE(rx->pos);
-		avail = READ_ONCE(rx->sh->head) - pos;
-		tail = READ_ONCE(tx->sh->tail);
-		used = READ_ONCE(tx->pos) - tail;
-
+		/* the receive indices are checked in order by the rx work */
 		if (READ_ONCE(rx->sh->magic) != MK_RING_MAGIC ||
-		    READ_ONCE(rx->sh->size) != rx->size ||
-		    avail > rx->size || avail % MK_REC_ALIGN) {
+		    READ_ONCE(rx->sh->size) != rx->size) {
 			mk_chan_break(ch, "receive ring header corrupted");
 			return false;
 		}
+		spin_lock_irqsave(&ch->tx_lock[c], flags);
+		used = tx->pos - READ_ONCE(tx->sh->tail);
+		spin_unlock_irqrestore(&ch->tx_lock[c], flags);
 		if (used > tx->size || used % MK_REC_ALIGN) {
 			mk_chan_break(ch, "peer tail index out of range");
 			return false;

@@ -350,7 +350,10 @@ static int mk_destroy(struct mk_instance *inst)
 	for (i = 0; i < MULTIKERNEL_MAX_INSTANCES; i++)
 		if (mk_instances[i] == inst)
 			mk_instances[i] = NULL;
+	mk_chan_deactivate(&inst->chan);
 	mk_cdev_destroy(inst->cdev);
+	sysfs_remove_bin_file(inst->kobj, &inst->console_attr);
+	kobject_del(inst->kobj);
 	kobject_put(inst->kobj);
 	pr_info("instance %d: destroyed\n", inst->id);
 	free_cpumask_var(inst->cpus);
@@ -419,8 +422,9 @@ static void mk_health_fn(struct work_struct *work)
 	for (i = 0; i < MULTIKERNEL_MAX_INSTANCES; i++) {
 		struct mk_instance *inst = mk_instances[i];
 
-		if (inst && inst->state == MK_STARTED)
-			mk_chan_ring_check(&inst->chan);
+		if (inst && inst->state == MK_STARTED &&
+		    mk_chan_ring_check(&inst->chan))
+			mk_chan_poke(&inst->chan);	/* backstop for a lost doorbell */
 	}
 	mutex_unlock(&mk_lock);
 	schedule_delayed_work(&mk_health_work,
@@ -626,6 +630,11 @@ static int mk_create(char *args)
 	}
 
 	size = memparse(size_s, &size_s);
+	if (!*size_s && size > resource_size(&mk_pool)) {
+		pr_info("create: the pool holds only %lluM\n",
+			(unsigned long long)resource_size(&mk_pool) >> 20);
+		return -ENOSPC;
+	}
 	if (*size_s || size < MULTIKERNEL_SHARED_SIZE + SZ_32M) {
 		pr_info("create: size must be at least %luM\n",
 			(MULTIKERNEL_SHARED_SIZE + SZ_32M) >> 20);

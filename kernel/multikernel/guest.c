@@ -226,6 +226,7 @@ static void mk_guest_poll(struct work_struct *work)
 		mk_guest_event(MK_LC_HEARTBEAT);
 		mk_last_heartbeat = jiffies;
 	}
+	mk_chan_poke(&mk_gchan);	/* backstop for a lost doorbell */
 	/* the shared-page request still works when the channel does not */
 	if (READ_ONCE(mk_ginfo->host_request) == MK_HOST_REQ_STOP) {
 		schedule_work(&mk_guest_poweroff_work);

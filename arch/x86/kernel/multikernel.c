@@ -262,12 +262,14 @@ static void mk_send_init(u32 apicid)
 	unsigned long flags;
 
 	local_irq_save(flags);
+	apic_wait_icr_idle();
 	apic_icr_write(APIC_INT_LEVELTRIG | APIC_INT_ASSERT | APIC_DM_INIT,
 		       apicid);
 	safe_apic_wait_icr_idle();
 	local_irq_restore(flags);
 	usleep_range(100, 200);
 	local_irq_save(flags);
+	apic_wait_icr_idle();
 	apic_icr_write(APIC_INT_LEVELTRIG | APIC_DM_INIT, apicid);
 	safe_apic_wait_icr_idle();
 	local_irq_restore(flags);
@@ -280,6 +282,7 @@ static void mk_send_sipi(u32 apicid, phys_addr_t start)
 
 	for (i = 0; i < 2; i++) {
 		local_irq_save(flags);
+		apic_wait_icr_idle();
 		apic_icr_write(APIC_DM_STARTUP | (start >> 12), apicid);
 		safe_apic_wait_icr_idle();
 		local_irq_restore(flags);
@@ -497,6 +500,11 @@ int arch_multikernel_load_file(struct mk_instance *inst, const void *kernel,
 		pr_info("instance %d: RAM below %#x cannot hold a kernel\n",
 			inst->id, LOAD_PHYSICAL_ADDR);
 		return -EADDRNOTAVAIL;
+	}
+	if (initrd_len > end - cladr) {
+		pr_info("instance %d: %zuM of RAM cannot hold kernel and initrd\n",
+			inst->id, inst->ram_size >> 20);
+		return -ENOSPC;
 	}
 	if (initrd_len) {
 		iaddr = ALIGN_DOWN(end - initrd_len, PAGE_SIZE);

@@ -30,6 +30,8 @@ void arch_multikernel_send_ipi(u32 apicid)
 	unsigned long flags;
 
 	local_irq_save(flags);
+	/* an IPI still in flight from this CPU would swallow the doorbell */
+	apic_wait_icr_idle();
 	apic_icr_write(APIC_DM_FIXED | MULTIKERNEL_VECTOR, apicid);
 	local_irq_restore(flags);
 }

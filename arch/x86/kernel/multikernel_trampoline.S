@@ -37,8 +37,8 @@ SYM_DATA_START(mk_trampoline_start)
 	movzwl	%si, %esi
 	shll	$4, %esi		/* linear address of this copy */
 	lgdtl	OFF(mk_tr_gdt_desc)
-	movl	%cr0, %eax
-	orl	$X86_CR0_PE, %eax
+	/* explicit values: INIT leaves CR0.CD and CR0.NW set */
+	movl	$(CR0_STATE & ~X86_CR0_PG), %eax
 	movl	%eax, %cr0
 	ljmpl	*OFF(mk_tr_pm_ptr)
 
@@ -59,8 +59,7 @@ mk_tr_pm:
 	rdmsr
 	orl	$EFER_LME, %eax
 	wrmsr
-	movl	%cr0, %eax
-	orl	$(X86_CR0_PG | X86_CR0_PE), %eax
+	movl	$CR0_STATE, %eax
 	movl	%eax, %cr0
 	ljmpl	*OFF(mk_tr_lm_ptr)(%esi)
 
