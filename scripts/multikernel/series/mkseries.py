@@ -207,7 +207,7 @@ def write_cover(patches, ver):
     text = open(path).read()
     body = open(os.path.join(HERE, 'cover.txt')).read()
     results = os.path.join(BUILD, 'vm', 'last-check.txt')
-    tests = open(results).read().strip() if os.path.exists(results) else \
+    tests = open(results).read().rstrip() if os.path.exists(results) else \
         '(no "make check" run recorded in this build directory)'
     body = body.replace('@BASE@', ver).replace('@TESTS@', tests)
     text = text.replace('*** SUBJECT HERE ***',
