@@ -37,7 +37,6 @@
 
 static struct multikernel_boot_info mk_boot __ro_after_init;
 static u64 mk_info_pa __ro_after_init;
-static struct multikernel_boot_info *mk_shared;
 
 /* Find the SETUP_MULTIKERNEL entry; returns its data address or 0. */
 static u64 __init mk_find_setup_data(void)
@@ -232,8 +231,7 @@ static int __init mk_guest_map_shared(void)
 		pr_err("cannot map the shared area\n");
 		return -ENOMEM;
 	}
-	mk_shared = shared + MULTIKERNEL_INFO_OFFSET;
-	multikernel_guest_init(mk_shared);
+	multikernel_guest_init(shared + MULTIKERNEL_INFO_OFFSET);
 	return 0;
 }
 early_initcall(mk_guest_map_shared);
