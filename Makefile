@@ -6,13 +6,16 @@
 #
 #   make            build kernel, test programs and initramfs images
 #   make demo       boot the host VM and show the feature end to end
-#   make check      build everything and run every test (KTAP, "N passed, N failed")
+#   make check      build everything and run every test (KTAP, "N passed, N failed"),
+#                   the tests tagged "# vm-debug: yes" also on the debug kernel
+#   make kernel-debug   the debug kernel (KASAN, lockdep, ...) in build/linux-debug
 #   make bench      channel latency/throughput against in-host baselines
 #   make series     write the upstream patch series to series/
 #   make vm-run SCRIPT=file   boot a fresh host VM and run FILE in it as root
 #   make refresh-diffs        regenerate upstream diffs from build/linux
 #
-# Variables: VM_CPUS (4), VM_MEM (2G), VM_TIMEOUT (seconds), ACCEL (auto|kvm|tcg)
+# Variables: VM_CPUS (4), VM_MEM (2G), VM_TIMEOUT (seconds), ACCEL (auto|kvm|tcg),
+#            DEBUG_PASS (1; 0 skips make check's debug pass)
 
 SHELL      := /bin/bash
 TOP        := $(CURDIR)
@@ -22,18 +25,23 @@ JOBS       ?= $(shell nproc)
 BZIMAGE    := $(KSRC)/arch/x86/boot/bzImage
 SELFTESTS  := tools/testing/selftests/multikernel
 FRAGMENTS  := $(SELFTESTS)/config kernel/configs/multikernel.config
+# the test kernels trust the key kexec images are signed with in the tests
+KEYS       := $(BUILD)/keys
+KEY_FRAGMENT := $(KEYS)/trusted-keys.config
+DEBUG_FRAGMENTS := $(FRAGMENTS) $(SELFTESTS)/config.debug $(KEY_FRAGMENT)
+DEBUG_PASS ?= 1
 PROGS_SRC  := $(wildcard $(SELFTESTS)/*.c)
 PROGS      := $(patsubst $(SELFTESTS)/%.c,$(BUILD)/progs/%,$(PROGS_SRC))
 MK         := $(TOP)/scripts/multikernel
 
 DEB_PKGS   := linux-source-6.12 qemu-system-x86 busybox-static bc bison flex \
 	      libelf-dev libssl-dev cpio gcc make patch xz-utils python3 \
-	      python3-docutils sparse dwarves kmod dpkg-dev
+	      python3-docutils sparse dwarves kmod dpkg-dev openssl sbsigntool
 
 export BUILD
 
 .PHONY: all deps tree kernel progs kexec-tools initramfs vm-run check demo bench clean \
-	refresh-diffs series FORCE
+	refresh-diffs series FORCE kernel-debug initramfs-debug
 
 all: kernel progs initramfs
 
@@ -51,12 +59,24 @@ deps:
 tree: deps
 	@$(MK)/assemble.sh
 
-$(KSRC)/.config: $(FRAGMENTS) | tree
-	@echo "config: tinyconfig + $(FRAGMENTS)"
+# Test key for kexec signature checks (test_kexec_sig.sh): a fragment cannot
+# name a file under $(BUILD), so the option that makes the kernel trust the
+# key is generated next to it; mkinitramfs.sh signs a kernel copy with it.
+$(KEY_FRAGMENT): | deps
+	@mkdir -p $(KEYS)
+	@openssl req -new -x509 -newkey rsa:2048 -nodes -sha256 -days 36500 -batch \
+		-subj "/CN=multikernel kexec test key/" \
+		-addext "basicConstraints=critical,CA:FALSE" \
+		-addext "keyUsage=digitalSignature" \
+		-keyout $(KEYS)/kexec-test.key -out $(KEYS)/kexec-test.pem 2>/dev/null
+	@echo 'CONFIG_SYSTEM_TRUSTED_KEYS="$(KEYS)/kexec-test.pem"' > $@
+
+$(KSRC)/.config: $(FRAGMENTS) $(KEY_FRAGMENT) | tree
+	@echo "config: tinyconfig + $(FRAGMENTS) + test key"
 	@$(MAKE) -s -C $(KSRC) tinyconfig >/dev/null
-	@cd $(KSRC) && scripts/kconfig/merge_config.sh -m -O . .config $(addprefix $(TOP)/,$(FRAGMENTS)) >/dev/null
+	@cd $(KSRC) && scripts/kconfig/merge_config.sh -m -O . .config $(addprefix $(TOP)/,$(FRAGMENTS)) $(KEY_FRAGMENT) >/dev/null
 	@$(MAKE) -s -C $(KSRC) olddefconfig >/dev/null
-	@$(MK)/check-config.sh $(KSRC)/.config $(FRAGMENTS)
+	@$(MK)/check-config.sh $(KSRC)/.config $(FRAGMENTS) $(KEY_FRAGMENT)
 
 kernel: tree $(KSRC)/.config
 	@echo "kernel: building bzImage ($(JOBS) jobs)"
@@ -76,12 +96,19 @@ kexec-tools: deps
 initramfs: kernel progs kexec-tools
 	@$(MK)/mkinitramfs.sh
 
+# the debug pass's kernel, its own copy of build/linux's sources
+kernel-debug: tree $(KEY_FRAGMENT)
+	@JOBS=$(JOBS) $(MK)/build-debug-kernel.sh $(DEBUG_FRAGMENTS)
+
+initramfs-debug: initramfs kernel-debug
+	@$(MK)/mkinitramfs.sh --debug
+
 vm-run: all
 	@test -n "$(SCRIPT)" || { echo "usage: make vm-run SCRIPT=file" >&2; exit 2; }
 	@$(MK)/vm.sh --script "$(SCRIPT)"
 
-check: all
-	@$(SELFTESTS)/run_vm_tests.sh
+check: all $(if $(filter 0,$(DEBUG_PASS)),,initramfs-debug)
+	@DEBUG_PASS=$(DEBUG_PASS) $(SELFTESTS)/run_vm_tests.sh
 
 demo: all
 	@$(MK)/demo.sh

@@ -2,6 +2,7 @@
 /*
  * Multikernel inter-kernel channel: bounded shared-memory rings between a
  * host and one spawned kernel, with MULTIKERNEL_VECTOR IPIs as doorbells.
+ * The shared-memory format is uapi: <uapi/linux/multikernel.h>.
  * See Documentation/core-api/multikernel-channel.rst.
  */
 #ifndef _LINUX_MULTIKERNEL_CHAN_H
@@ -13,55 +14,10 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <uapi/linux/multikernel.h>
 
-/* Layout of the channel inside an instance's shared area. */
-#define MK_CHAN_OFFSET		0x40000UL	/* after boot info and start page tables */
-#define MK_RING_HDR_SIZE	0x1000UL
-#define MK_RING_DATA_SIZE	0x40000UL	/* power of two */
-#define MK_RING_STRIDE		(MK_RING_HDR_SIZE + MK_RING_DATA_SIZE)
-#define MK_CONSOLE_OFFSET	(MK_CHAN_OFFSET + 4 * MK_RING_STRIDE)
-#define MK_CONSOLE_HDR_SIZE	0x1000UL
-#define MK_CONSOLE_SIZE		0x40000UL	/* power of two */
-
-#define MK_RING_MAGIC		0x4d4b5247U	/* "MKRG" */
-#define MK_MSG_MAX		8192		/* largest payload */
-
-/* Message types. */
-enum mk_msg_type {
-	MK_MSG_PAD = 0,		/* ring filler, never delivered */
-	MK_MSG_LIFECYCLE,	/* payload: struct mk_lifecycle */
-	MK_MSG_PANIC,		/* payload: reason string */
-	MK_MSG_ECHO,		/* request answered with the same payload */
-	MK_MSG_SINK,		/* payload counted and dropped (throughput) */
-	MK_MSG_USER,		/* user-space data, /dev/mkchanN */
-	MK_MSG_NR_TYPES,
-};
-
-/* mk_msg.flags */
-#define MK_MSG_F_REQUEST	0x1	/* sender waits for a reply with @seq */
-#define MK_MSG_F_REPLY		0x2	/* answers the request with @seq */
-
-/* MK_MSG_LIFECYCLE events */
-enum mk_lifecycle_event {
-	MK_LC_BOOTED = 1,	/* guest kernel initialised */
-	MK_LC_INIT_STARTED,	/* guest pid 1 runs user code */
-	MK_LC_HEARTBEAT,	/* guest is alive */
-	MK_LC_STOP,		/* host asks the guest to halt */
-	MK_LC_HALTING,		/* guest is halting */
-};
-
-struct mk_lifecycle {
-	__u32	event;
-	__u32	arg;
-};
-
-/* Ring index of each direction and class inside the channel area. */
-enum mk_ring_id {
-	MK_RING_CTL_H2G,
-	MK_RING_CTL_G2H,
-	MK_RING_DATA_H2G,
-	MK_RING_DATA_G2H,
-};
+/* Message types this kernel knows: enum mk_msg_type */
+#define MK_MSG_NR_TYPES		(MK_MSG_USER + 1)
 
 /**
  * struct mk_msg - a received message, valid during its handler only
@@ -79,7 +35,6 @@ struct mk_msg {
 	const void	*data;
 };
 
-struct mk_ring_shared;
 struct mk_cdev;
 
 /* One direction of one ring class, as seen by this kernel. */
@@ -177,17 +132,9 @@ void mk_chan_kick(struct mk_chan *ch);
 void mk_chan_poke(struct mk_chan *ch);
 bool mk_chan_ring_check(struct mk_chan *ch);
 
-/* Console log buffer in the shared area, written by the guest. */
-struct mk_console_shared {
-	u32	magic;
-	u32	size;
-	u32	pad[14];
-	u64	head;	/* total bytes ever written */
-};
-
 /* /dev/mkchanN: user-space messages over the data class */
 struct mk_cdev *mk_cdev_create(struct mk_chan *ch, int minor_id);
-int mk_cdev_retire(struct mk_cdev *cd);
+void mk_cdev_hangup(struct mk_cdev *cd);
 void mk_cdev_destroy(struct mk_cdev *cd);
 int mk_cdev_init(void);
 

@@ -21,6 +21,10 @@
  *    IPI per message.  A producer that finds no space sets
  *    @producer_waiting and the consumer rings it after freeing space.
  *
+ * The ring and record formats are uapi (include/uapi/linux/multikernel.h):
+ * the two ends may be different kernel builds, and each ring header carries
+ * a version that the spawned kernel checks before it uses the ring.
+ *
  * The peer is not trusted: every index and length read from shared memory
  * is checked against the ring size and the message limit, records are
  * copied out before they are parsed, and any inconsistency marks the
@@ -41,28 +45,44 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-struct mk_ring_shared {
-	u32	magic;
-	u32	size;
-	u32	pad0[14];
-	u32	head;			/* written by the producer */
-	u32	pad1[15];
-	u32	tail;			/* written by the consumer */
-	u32	pad2[15];
-	u32	consumer_sleeping;	/* written by the consumer */
-	u32	pad3[15];
-	u32	producer_waiting;	/* written by the producer */
-};
+/* The documented layout of the shared area (include/uapi/linux/multikernel.h) */
+static_assert(MULTIKERNEL_INFO_OFFSET + MULTIKERNEL_INFO_MAX_SIZE ==
+	      MULTIKERNEL_PT_OFFSET);
+static_assert(MULTIKERNEL_PT_OFFSET + MULTIKERNEL_PT_PAGES * PAGE_SIZE <=
+	      MK_CHAN_OFFSET);
+static_assert(MK_RING_HDR_SIZE + MK_RING_DATA_SIZE == MK_RING_STRIDE);
+static_assert(MK_CHAN_OFFSET + MK_NR_RINGS * MK_RING_STRIDE == MK_CONSOLE_OFFSET);
+static_assert(MK_CONSOLE_OFFSET + MK_CONSOLE_HDR_SIZE + MK_CONSOLE_SIZE <=
+	      MULTIKERNEL_STACK_OFFSET);
+static_assert(MULTIKERNEL_STACK_OFFSET + MULTIKERNEL_STACK_SIZE ==
+	      MULTIKERNEL_SHARED_SIZE);
+static_assert(MULTIKERNEL_SHARED_SIZE - 16 == MULTIKERNEL_STACK_TOP);
+static_assert(!(MK_RING_DATA_SIZE & (MK_RING_DATA_SIZE - 1)));
+static_assert(!(MK_CONSOLE_SIZE & (MK_CONSOLE_SIZE - 1)));
+/* an empty ring takes the largest record even after a padding record */
+static_assert(2 * (sizeof(struct mk_record_header) + MK_MSG_MAX) <=
+	      MK_RING_DATA_SIZE);
 
-struct mk_rec_hdr {
-	u16	type;
-	u16	flags;
-	u32	len;
-	u32	seq;
-	u32	reserved;
-};
+static_assert(offsetof(struct mk_ring_shared, version) == 4);
+static_assert(offsetof(struct mk_ring_shared, size) == 8);
+static_assert(offsetof(struct mk_ring_shared, head) == 64);
+static_assert(offsetof(struct mk_ring_shared, tail) == 128);
+static_assert(offsetof(struct mk_ring_shared, consumer_sleeping) == 192);
+static_assert(offsetof(struct mk_ring_shared, producer_waiting) == 256);
+static_assert(sizeof(struct mk_ring_shared) == 320);
+static_assert(sizeof(struct mk_ring_shared) <= MK_RING_HDR_SIZE);
 
-#define MK_REC_ALIGN		16
+static_assert(offsetof(struct mk_record_header, flags) == 2);
+static_assert(offsetof(struct mk_record_header, len) == 4);
+static_assert(offsetof(struct mk_record_header, seq) == 8);
+static_assert(sizeof(struct mk_record_header) == MK_RECORD_ALIGN);
+static_assert(sizeof(struct mk_lifecycle) == 8);
+
+static_assert(offsetof(struct mk_console_shared, version) == 4);
+static_assert(offsetof(struct mk_console_shared, size) == 8);
+static_assert(offsetof(struct mk_console_shared, head) == 64);
+static_assert(sizeof(struct mk_console_shared) <= MK_CONSOLE_HDR_SIZE);
+
 #define MK_RX_BUDGET		256	/* records per work run before yielding */
 
 struct mk_call {
@@ -104,7 +124,7 @@ int mk_chan_register_handler(u16 type, mk_msg_handler_t fn)
 
 static inline u32 mk_rec_size(u32 len)
 {
-	return ALIGN(sizeof(struct mk_rec_hdr) + len, MK_REC_ALIGN);
+	return ALIGN(sizeof(struct mk_record_header) + len, MK_RECORD_ALIGN);
 }
 
 static struct mk_ring_shared *mk_ring_sh(void *shared_va, int idx)
@@ -123,18 +143,55 @@ void mk_chan_reset_shared(void *shared_va)
 	struct mk_console_shared *con = shared_va + MK_CONSOLE_OFFSET;
 	int i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < MK_NR_RINGS; i++) {
 		struct mk_ring_shared *sh = mk_ring_sh(shared_va, i);
 
-		memset(sh, 0, sizeof(*sh));
+		memset(sh, 0, MK_RING_HDR_SIZE);
 		sh->magic = MK_RING_MAGIC;
+		sh->version = MK_RING_VERSION;
 		sh->size = MK_RING_DATA_SIZE;
 		/* consumers start asleep: the first record rings the doorbell */
 		sh->consumer_sleeping = 1;
 	}
-	memset(con, 0, sizeof(*con));
-	con->magic = MK_RING_MAGIC;
+	memset(con, 0, MK_CONSOLE_HDR_SIZE);
+	con->magic = MK_CONSOLE_MAGIC;
+	con->version = MK_CONSOLE_VERSION;
 	con->size = MK_CONSOLE_SIZE;
+}
+
+/* Is @sh a ring header this kernel can use? */
+static bool mk_ring_hdr_ok(const struct mk_ring_shared *sh)
+{
+	return READ_ONCE(sh->magic) == MK_RING_MAGIC &&
+	       READ_ONCE(sh->version) == MK_RING_VERSION &&
+	       READ_ONCE(sh->size) == MK_RING_DATA_SIZE;
+}
+
+static void mk_chan_fail_calls(struct mk_chan *ch, int status)
+{
+	struct mk_call *call;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ch->calls_lock, flags);
+	list_for_each_entry(call, &ch->calls, node) {
+		if (call->status != -EINPROGRESS)
+			continue;	/* already answered */
+		call->status = status;
+		complete(&call->done);
+	}
+	spin_unlock_irqrestore(&ch->calls_lock, flags);
+}
+
+static void mk_chan_break(struct mk_chan *ch, const char *why)
+{
+	atomic64_inc(&ch->errors);
+	if (READ_ONCE(ch->broken))
+		return;
+	strscpy(ch->broken_reason, why, sizeof(ch->broken_reason));
+	WRITE_ONCE(ch->broken, true);
+	pr_err("instance %d: channel broken: %s\n", ch->id, why);
+	mk_chan_fail_calls(ch, -EPIPE);
+	wake_up_all(&ch->tx_wait);
 }
 
 static void mk_ring_init(struct mk_ring *r, void *shared_va, int idx,
@@ -179,7 +236,9 @@ void mk_chan_init(struct mk_chan *ch, bool is_host, int id, void *priv)
  * @shared_va:	kernel mapping of the instance's shared area
  * @peer_apicid: APIC id that receives our doorbells
  *
- * Clears the broken state and the counters.
+ * Clears the broken state and the counters.  The spawned kernel checks
+ * the ring headers the host wrote: rings of a format it does not know
+ * leave the channel broken.
  */
 void mk_chan_attach(struct mk_chan *ch, void *shared_va, u32 peer_apicid)
 {
@@ -201,33 +260,12 @@ void mk_chan_attach(struct mk_chan *ch, void *shared_va, u32 peer_apicid)
 	atomic64_set(&ch->ipis_sent, 0);
 	atomic64_set(&ch->errors, 0);
 	atomic64_set(&ch->full, 0);
-}
-
-static void mk_chan_fail_calls(struct mk_chan *ch, int status)
-{
-	struct mk_call *call;
-	unsigned long flags;
-
-	spin_lock_irqsave(&ch->calls_lock, flags);
-	list_for_each_entry(call, &ch->calls, node) {
-		if (call->status != -EINPROGRESS)
-			continue;	/* already answered */
-		call->status = status;
-		complete(&call->done);
+	for (c = 0; c < 2 && !ch->is_host; c++) {
+		if (!mk_ring_hdr_ok(ch->tx[c].sh) || !mk_ring_hdr_ok(ch->rx[c].sh)) {
+			mk_chan_break(ch, "ring format unknown to this kernel");
+			break;
+		}
 	}
-	spin_unlock_irqrestore(&ch->calls_lock, flags);
-}
-
-static void mk_chan_break(struct mk_chan *ch, const char *why)
-{
-	atomic64_inc(&ch->errors);
-	if (READ_ONCE(ch->broken))
-		return;
-	strscpy(ch->broken_reason, why, sizeof(ch->broken_reason));
-	WRITE_ONCE(ch->broken, true);
-	pr_err("instance %d: channel broken: %s\n", ch->id, why);
-	mk_chan_fail_calls(ch, -EPIPE);
-	wake_up_all(&ch->tx_wait);
 }
 
 /**
@@ -286,7 +324,7 @@ static void mk_chan_ring(struct mk_chan *ch)
 static int mk_ring_put(struct mk_chan *ch, struct mk_ring *r, u16 type,
 		       u16 flags, u32 seq, const void *data, u32 len)
 {
-	struct mk_rec_hdr hdr = {
+	struct mk_record_header hdr = {
 		.type = type, .flags = flags, .len = len, .seq = seq,
 	};
 	u32 need = mk_rec_size(len), head = r->pos, tail, used, off, room;
@@ -294,7 +332,7 @@ static int mk_ring_put(struct mk_chan *ch, struct mk_ring *r, u16 type,
 	/* pairs with the consumer's release of tail: its reads are done */
 	tail = smp_load_acquire(&r->sh->tail);
 	used = head - tail;
-	if (used > r->size || used % MK_REC_ALIGN) {
+	if (used > r->size || used % MK_RECORD_ALIGN) {
 		mk_chan_break(ch, "peer tail index out of range");
 		return -EPIPE;
 	}
@@ -543,7 +581,7 @@ static void mk_chan_complete_call(struct mk_chan *ch, const struct mk_msg *msg)
 static int mk_ring_drain(struct mk_chan *ch, struct mk_ring *r)
 {
 	u32 tail = r->pos, head, avail, off;
-	struct mk_rec_hdr hdr;
+	struct mk_record_header hdr;
 	int n, ret;
 
 	for (n = 0; n < MK_RX_BUDGET; n++) {
@@ -556,7 +594,7 @@ static int mk_ring_drain(struct mk_chan *ch, struct mk_ring *r)
 		avail = head - tail;
 		if (!avail)
 			return 0;
-		if (avail > r->size || avail % MK_REC_ALIGN) {
+		if (avail > r->size || avail % MK_RECORD_ALIGN) {
 			mk_chan_break(ch, "peer head index out of range");
 			return -EPIPE;
 		}
@@ -739,15 +777,14 @@ bool mk_chan_ring_check(struct mk_chan *ch)
 		u32 used;
 
 		/* the receive indices are checked in order by the rx work */
-		if (READ_ONCE(rx->sh->magic) != MK_RING_MAGIC ||
-		    READ_ONCE(rx->sh->size) != rx->size) {
+		if (!mk_ring_hdr_ok(rx->sh)) {
 			mk_chan_break(ch, "receive ring header corrupted");
 			return false;
 		}
 		spin_lock_irqsave(&ch->tx_lock[c], flags);
 		used = tx->pos - READ_ONCE(tx->sh->tail);
 		spin_unlock_irqrestore(&ch->tx_lock[c], flags);
-		if (used > tx->size || used % MK_REC_ALIGN) {
+		if (used > tx->size || used % MK_RECORD_ALIGN) {
 			mk_chan_break(ch, "peer tail index out of range");
 			return false;
 		}

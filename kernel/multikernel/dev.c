@@ -9,15 +9,23 @@
  * receiving kernel leaves them in the ring, the ring fills, and the
  * sender's write() blocks (or fails with EAGAIN with O_NONBLOCK).  Nothing
  * is dropped.  One process at a time may have the device open.
+ *
+ * Lifetime: the device is reference counted (the owner's and one per open
+ * file).  mk_cdev_destroy() may run while a file is open: blocked calls
+ * return, every later call fails with ENODEV, and the memory goes with the
+ * last close.  Every file operation holds @sem for reading while it uses
+ * the channel; destroy takes it for writing to wait them out.
  */
 
 #define pr_fmt(fmt) "multikernel: " fmt
 
 #include <linux/fs.h>
+#include <linux/kref.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/multikernel_chan.h>
 #include <linux/poll.h>
+#include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -32,14 +40,26 @@ struct mk_cdev_msg {
 struct mk_cdev {
 	struct miscdevice	misc;
 	char			name[16];
-	struct mk_chan		*ch;
-	spinlock_t		lock;		/* protects queue, queued */
+	struct kref		ref;
+	struct rw_semaphore	sem;		/* read: an op uses @ch */
+	struct mk_chan		*ch;		/* NULL once destroyed */
+	spinlock_t		lock;		/* protects the fields below */
 	struct list_head	queue;
 	unsigned int		queued;
+	bool			opened;
+	bool			dead;		/* being destroyed */
 	wait_queue_head_t	readq;
-	bool			opened;		/* under lock */
-	bool			dead;		/* under lock: being destroyed */
 };
+
+static void mk_cdev_free(struct kref *ref)
+{
+	struct mk_cdev *cd = container_of(ref, struct mk_cdev, ref);
+	struct mk_cdev_msg *m, *tmp;
+
+	list_for_each_entry_safe(m, tmp, &cd->queue, node)
+		kfree(m);
+	kfree(cd);
+}
 
 static int mk_cdev_open(struct inode *inode, struct file *file)
 {
@@ -55,8 +75,11 @@ static int mk_cdev_open(struct inode *inode, struct file *file)
 	else
 		cd->opened = true;
 	spin_unlock(&cd->lock);
+	if (ret)
+		return ret;
+	kref_get(&cd->ref);
 	file->private_data = cd;
-	return ret;
+	return 0;
 }
 
 static int mk_cdev_release(struct inode *inode, struct file *file)
@@ -66,6 +89,7 @@ static int mk_cdev_release(struct inode *inode, struct file *file)
 	spin_lock(&cd->lock);
 	cd->opened = false;
 	spin_unlock(&cd->lock);
+	kref_put(&cd->ref, mk_cdev_free);
 	return 0;
 }
 
@@ -81,10 +105,37 @@ static ssize_t mk_cdev_write(struct file *file, const char __user *ubuf,
 	buf = memdup_user(ubuf, len);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	ret = mk_chan_send(cd->ch, MK_MSG_USER, buf, len,
-			   (file->f_flags & O_NONBLOCK) ? 0 : MAX_SCHEDULE_TIMEOUT);
+	down_read(&cd->sem);
+	if (!cd->ch || READ_ONCE(cd->dead))
+		ret = -ENODEV;
+	else
+		ret = mk_chan_send(cd->ch, MK_MSG_USER, buf, len,
+				   (file->f_flags & O_NONBLOCK) ? 0 :
+				   MAX_SCHEDULE_TIMEOUT);
+	if (ret && READ_ONCE(cd->dead))
+		ret = -ENODEV;
+	up_read(&cd->sem);
 	kfree(buf);
 	return ret ? ret : len;
+}
+
+/* Take the first queued message if it fits in @len; @need gets its length. */
+static struct mk_cdev_msg *mk_cdev_take(struct mk_cdev *cd, size_t len,
+					u32 *need)
+{
+	struct mk_cdev_msg *m;
+
+	spin_lock(&cd->lock);
+	m = list_first_entry_or_null(&cd->queue, struct mk_cdev_msg, node);
+	*need = m ? m->len : 0;
+	if (m && m->len <= len) {
+		list_del(&m->node);
+		cd->queued--;
+	} else {
+		m = NULL;
+	}
+	spin_unlock(&cd->lock);
+	return m;
 }
 
 static ssize_t mk_cdev_read(struct file *file, char __user *ubuf, size_t len,
@@ -93,32 +144,35 @@ static ssize_t mk_cdev_read(struct file *file, char __user *ubuf, size_t len,
 	struct mk_cdev *cd = file->private_data;
 	struct mk_cdev_msg *m;
 	ssize_t ret;
+	u32 need;
 
+	down_read(&cd->sem);
 	for (;;) {
-		spin_lock(&cd->lock);
-		m = list_first_entry_or_null(&cd->queue, struct mk_cdev_msg,
-					     node);
-		if (m && m->len <= len) {
-			list_del(&m->node);
-			cd->queued--;
-		}
-		spin_unlock(&cd->lock);
+		ret = -ENODEV;
+		if (!cd->ch || READ_ONCE(cd->dead))
+			goto out;
+		m = mk_cdev_take(cd, len, &need);
 		if (m)
 			break;
+		/* left queued: retry with a larger buffer */
+		ret = -EMSGSIZE;
+		if (need)
+			goto out;
+		ret = -EAGAIN;
 		if (file->f_flags & O_NONBLOCK)
-			return -EAGAIN;
+			goto out;
 		ret = wait_event_interruptible(cd->readq,
-					       !list_empty(&cd->queue));
+					       !list_empty(&cd->queue) ||
+					       READ_ONCE(cd->dead));
 		if (ret)
-			return ret;
+			goto out;
 	}
-	if (m->len > len)
-		return -EMSGSIZE;	/* left queued: retry with a larger buffer */
-
 	/* room again: let the channel deliver what it held back */
 	mk_chan_kick(cd->ch);
 	ret = copy_to_user(ubuf, m->data, m->len) ? -EFAULT : m->len;
 	kfree(m);
+out:
+	up_read(&cd->sem);
 	return ret;
 }
 
@@ -128,9 +182,10 @@ static __poll_t mk_cdev_poll(struct file *file, poll_table *wait)
 	__poll_t mask = EPOLLOUT | EPOLLWRNORM;
 
 	poll_wait(file, &cd->readq, wait);
-	poll_wait(file, &cd->ch->tx_wait, wait);
 	if (!list_empty(&cd->queue))
 		mask |= EPOLLIN | EPOLLRDNORM;
+	if (READ_ONCE(cd->dead))
+		mask |= EPOLLHUP | EPOLLERR;
 	return mask;
 }
 
@@ -189,6 +244,8 @@ struct mk_cdev *mk_cdev_create(struct mk_chan *ch, int minor_id)
 	cd->misc.fops = &mk_cdev_fops;
 	cd->misc.mode = 0600;
 	cd->ch = ch;
+	kref_init(&cd->ref);
+	init_rwsem(&cd->sem);
 	spin_lock_init(&cd->lock);
 	INIT_LIST_HEAD(&cd->queue);
 	init_waitqueue_head(&cd->readq);
@@ -202,41 +259,43 @@ struct mk_cdev *mk_cdev_create(struct mk_chan *ch, int minor_id)
 }
 
 /**
- * mk_cdev_retire - make a channel's device refuse new opens
+ * mk_cdev_hangup - make every file operation on the device fail with -ENODEV
  * @cd: device from mk_cdev_create(), or NULL
  *
- * Return: 0, or -EBUSY while a process has it open (nothing changed).
+ * Blocked readers are woken at once; a blocked writer returns -ENODEV as
+ * soon as the channel is deactivated.  The first step of mk_cdev_destroy(),
+ * for owners that stop the channel before destroying the device.
  */
-int mk_cdev_retire(struct mk_cdev *cd)
+void mk_cdev_hangup(struct mk_cdev *cd)
 {
-	int ret = 0;
-
 	if (!cd)
-		return 0;
+		return;
 	spin_lock(&cd->lock);
-	if (cd->opened)
-		ret = -EBUSY;
-	else
-		cd->dead = true;
+	cd->dead = true;
 	spin_unlock(&cd->lock);
-	return ret;
+	wake_up_interruptible_all(&cd->readq);
 }
 
 /**
- * mk_cdev_destroy - remove a channel's device and drop queued messages
- * @cd: device from mk_cdev_create() retired with mk_cdev_retire(), or NULL
+ * mk_cdev_destroy - remove a channel's device, even while it is open
+ * @cd: device from mk_cdev_create(), or NULL
+ *
+ * Deactivates the channel so that blocked writers return, and wakes
+ * blocked readers; both then fail with -ENODEV, as does every later file
+ * operation.  Once this returns no file operation uses the channel.
  */
 void mk_cdev_destroy(struct mk_cdev *cd)
 {
-	struct mk_cdev_msg *m, *tmp;
-
 	if (!cd)
 		return;
+	mk_cdev_hangup(cd);
+	mk_chan_deactivate(cd->ch);
 	WRITE_ONCE(cd->ch->cdev, NULL);
+	down_write(&cd->sem);
+	cd->ch = NULL;
+	up_write(&cd->sem);
 	misc_deregister(&cd->misc);
-	list_for_each_entry_safe(m, tmp, &cd->queue, node)
-		kfree(m);
-	kfree(cd);
+	kref_put(&cd->ref, mk_cdev_free);
 }
 
 /**

@@ -2,7 +2,8 @@
 /*
  * Spawned-kernel side of the multikernel channel services: lifecycle
  * reports and heartbeat, the host's stop request, panic reports, the
- * console relay and /dev/mkchan0.
+ * console relay and /dev/mkchan0; with CONFIG_MULTIKERNEL_TEST_HOSTILE also
+ * a hostile-peer test mode (multikernel.hostile=1).
  */
 
 #define pr_fmt(fmt) "multikernel-guest: " fmt
@@ -30,15 +31,21 @@
 #undef MODULE_PARAM_PREFIX
 #define MODULE_PARAM_PREFIX "multikernel."
 
-/* Test mode: corrupt the channel after boot to exercise the host's checks. */
+/*
+ * Test mode (CONFIG_MULTIKERNEL_TEST_HOSTILE only): corrupt the channel
+ * after boot to exercise the host's checks.
+ */
 static bool hostile;
+#ifdef CONFIG_MULTIKERNEL_TEST_HOSTILE
 module_param(hostile, bool, 0444);
 MODULE_PARM_DESC(hostile, "Scribble over the channel after boot (testing only)");
+#endif
 
 #define MK_GUEST_POLL_MS	100
 #define MK_GUEST_HEARTBEAT_MS	500
 
 static struct mk_chan mk_gchan;
+static void *mk_gshared;
 static struct multikernel_boot_info *mk_ginfo;
 static struct mk_console_shared *mk_gcon;
 static DEFINE_RAW_SPINLOCK(mk_gcon_lock);
@@ -198,13 +205,13 @@ static bool mk_guest_init_running(void)
 
 static void mk_guest_scribble(void)
 {
-	u8 *ring = (u8 *)mk_ginfo - MULTIKERNEL_INFO_OFFSET + MK_CHAN_OFFSET +
-		   MK_RING_CTL_G2H * MK_RING_STRIDE;
+	struct mk_ring_shared *sh = mk_gshared + MK_CHAN_OFFSET +
+				    MK_RING_CTL_G2H * MK_RING_STRIDE;
 
 	pr_warn_once("hostile test mode: corrupting the channel to the host\n");
 	/* a head index far beyond the ring, then garbage in the records */
-	memset(ring + 64, 0xa5, 4);
-	memset(ring + MK_RING_HDR_SIZE, 0x5a, 256);
+	memset(&sh->head, 0xa5, sizeof(sh->head));
+	memset((u8 *)sh + MK_RING_HDR_SIZE, 0x5a, 256);
 }
 
 static void mk_guest_poll(struct work_struct *work);
@@ -219,7 +226,8 @@ static void mk_guest_poll(struct work_struct *work)
 		mk_guest_event(MK_LC_INIT_STARTED);
 	}
 	/* keep scribbling: our own sends would otherwise repair the index */
-	if (hostile && READ_ONCE(mk_ginfo->guest_state) == MK_GUEST_RUNNING)
+	if (IS_ENABLED(CONFIG_MULTIKERNEL_TEST_HOSTILE) && hostile &&
+	    READ_ONCE(mk_ginfo->guest_state) == MK_GUEST_RUNNING)
 		mk_guest_scribble();
 	if (time_after(jiffies, mk_last_heartbeat +
 		       msecs_to_jiffies(MK_GUEST_HEARTBEAT_MS))) {
@@ -269,30 +277,34 @@ void multikernel_guest_halted(void)
 
 /**
  * multikernel_guest_init - start the channel services of a spawned kernel
- * @info:	mapping of the shared boot information
+ * @shared:	mapping of the whole shared area (MULTIKERNEL_SHARED_SIZE)
+ * @instance_id: this kernel's instance id
+ * @host_apicid: APIC id of the host CPU that takes our doorbells
  *
- * Called once by the platform code when the shared area is mapped (the
- * whole MULTIKERNEL_SHARED_SIZE area starting MULTIKERNEL_INFO_OFFSET
- * bytes before @info).
+ * Called once by the platform code, after it validated the boot
+ * information at MULTIKERNEL_INFO_OFFSET in @shared.
  */
-void __init multikernel_guest_init(struct multikernel_boot_info *info)
+void __init multikernel_guest_init(void *shared, u32 instance_id,
+				   u32 host_apicid)
 {
-	void *shared = (void *)info - MULTIKERNEL_INFO_OFFSET;
-
-	mk_ginfo = info;
+	mk_gshared = shared;
+	mk_ginfo = shared + MULTIKERNEL_INFO_OFFSET;
 	mk_gcon = shared + MK_CONSOLE_OFFSET;
 	mk_guest_set_state(MK_GUEST_EARLY);
-	mk_chan_init(&mk_gchan, false, info->instance_id, NULL);
-	mk_chan_attach(&mk_gchan, shared, info->host_apicid);
+	mk_chan_init(&mk_gchan, false, instance_id, NULL);
+	mk_chan_attach(&mk_gchan, shared, host_apicid);
 	mk_chan_register_handler(MK_MSG_LIFECYCLE, mk_guest_lifecycle);
 	mk_chan_register_handler(MK_MSG_ECHO, mk_chan_echo);
 	mk_chan_register_handler(MK_MSG_SINK, mk_chan_echo);
 	mk_chan_activate(&mk_gchan);
 	atomic_notifier_chain_register(&panic_notifier_list,
 				       &mk_guest_panic_nb);
-	if (READ_ONCE(mk_gcon->magic) == MK_RING_MAGIC &&
+	if (READ_ONCE(mk_gcon->magic) == MK_CONSOLE_MAGIC &&
+	    READ_ONCE(mk_gcon->version) == MK_CONSOLE_VERSION &&
 	    READ_ONCE(mk_gcon->size) == MK_CONSOLE_SIZE)
 		register_console(&mk_console);
+	else
+		pr_warn("console log format unknown to this kernel; not relayed\n");
 }
 
 static int __init mk_guest_devices(void)

@@ -5,6 +5,9 @@
 # tools/kexec-tools/multikernel.patch applied; the binary lands in
 # build/kexec-tools/kexec and is installed in the host VM as /sbin/kexec.
 # A patch that stops applying fails loudly and names the hunks.
+# It compiles against the uapi headers of the assembled kernel (build/linux,
+# headers_install into build/uapi): <linux/kexec.h> has KEXEC_MULTIKERNEL
+# and KEXEC_MULTIKERNEL_ID().
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
@@ -12,6 +15,8 @@ patch=$top/tools/kexec-tools/multikernel.patch
 dl=$build/kexec-tools-dl
 src=$build/kexec-tools-src
 out=$build/kexec-tools
+ksrc=$build/linux
+uapi=$build/uapi
 
 # Debian's source package needs a deb-src entry; add one for bookworm main.
 if ! ls "$dl"/kexec-tools_*.dsc >/dev/null 2>&1; then
@@ -32,7 +37,18 @@ EOS
 fi
 dsc=$(ls "$dl"/kexec-tools_*.dsc | head -n 1)
 ver=$(sed -n 's/^Version: //p' "$dsc")
-stamp="$ver $(sha256sum "$patch" | cut -c1-16)"
+
+# The kernel's uapi headers (headers_install is incremental)
+if [ -f "$ksrc/Makefile" ]; then
+	mkdir -p "$uapi"
+	make -s -C "$ksrc" headers_install INSTALL_HDR_PATH="$uapi" >/dev/null
+fi
+if ! grep -q KEXEC_MULTIKERNEL_ID "$uapi/include/linux/kexec.h" 2>/dev/null; then
+	echo "kexec-tools: $uapi/include/linux/kexec.h has no KEXEC_MULTIKERNEL_ID;" \
+		"assemble the kernel tree first (make tree)" >&2
+	exit 1
+fi
+stamp="$ver $(cat "$patch" "$uapi/include/linux/kexec.h" | sha256sum | cut -c1-16)"
 if [ -x "$out/kexec" ] && [ "$(cat "$out/.stamp" 2>/dev/null)" = "$stamp" ]; then
 	echo "kexec-tools: $ver + multikernel.patch up to date"
 	exit 0
@@ -47,7 +63,7 @@ if ! (cd "$src" && patch -p1 --dry-run -s < "$patch" > "$build/kexec-tools-patch
 fi
 (cd "$src" && patch -p1 -s < "$patch")
 (cd "$src" && ./configure -q --without-zlib --without-lzma --without-xen \
-	LDFLAGS=-static > "$build/kexec-tools-configure.log" 2>&1) ||
+	CPPFLAGS="-I$uapi/include" LDFLAGS=-static > "$build/kexec-tools-configure.log" 2>&1) ||
 	{ tail -n 20 "$build/kexec-tools-configure.log" >&2; exit 1; }
 make -s -C "$src" -j"$(nproc)" > "$build/kexec-tools-make.log" 2>&1 ||
 	{ grep -E 'error|Error' "$build/kexec-tools-make.log" | head -n 30 >&2; exit 1; }

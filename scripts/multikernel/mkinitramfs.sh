@@ -6,10 +6,13 @@
 #                                  given after "--" on the kernel command line
 #   build/initramfs/host.cpio.gz   busybox + host /init + the test programs,
 #                                  the spawn kernel and the spawn initramfs
+#   build/initramfs/host-debug.cpio.gz  (--debug) the same with the debug kernel
 #
 # Layout inside the host VM (documented in README):
 #   /boot/bzImage          kernel for spawned instances (same as the host's)
 #   /boot/spawn.cpio.gz    initramfs for spawned instances
+#   /boot/bzImage.signed   /boot/bzImage signed with the test key the kernel
+#                          trusts (build/keys, see the Makefile)
 #   /usr/bin/<prog>        static test programs from tools/testing/selftests/multikernel
 #   /usr/share/multikernel test scripts and their shell library
 #   /vm/run.sh             the script given to vm.sh (added per run)
@@ -37,6 +40,33 @@ pack() {
 	mv "$2.tmp" "$2"
 }
 
+# sign_kernel ROOT: ROOT/boot/bzImage.signed, ROOT/boot/bzImage signed with
+# the test key (kexec_file_load() checks it with CONFIG_KEXEC_SIG)
+sign_kernel() {
+	local key=$build/keys/kexec-test out
+	out=$(sbsign --key "$key.key" --cert "$key.pem" \
+		--output "$1/boot/bzImage.signed" "$1/boot/bzImage" 2>&1) ||
+		{ echo "mkinitramfs: sbsign: $out" >&2; exit 1; }
+}
+
+# --debug (make initramfs-debug, after make initramfs): the debug pass's host
+# image build/initramfs/host-debug.cpio.gz, the host image with the debug
+# kernel (make kernel-debug) as /boot/bzImage, so that spawns run it too
+if [ "${1:-}" = --debug ]; then
+	dbg=$build/linux-debug/arch/x86/boot/bzImage
+	for f in "$dbg" "$out/host-root/init"; do
+		[ -f "$f" ] || { echo "mkinitramfs: $f missing (make kernel-debug initramfs)" >&2; exit 1; }
+	done
+	d=$out/host-debug-root
+	rm -rf "$d"
+	cp -a "$out/host-root" "$d"
+	install -m 0644 "$dbg" "$d/boot/bzImage"
+	sign_kernel "$d"
+	pack "$d" "$out/host-debug.cpio.gz"
+	echo "initramfs: $out/host-debug.cpio.gz ($(stat -c %s "$out/host-debug.cpio.gz") bytes, debug kernel)"
+	exit 0
+fi
+
 # spawned-instance initramfs
 s=$out/spawn-root
 stage "$s"
@@ -51,6 +81,7 @@ h=$out/host-root
 stage "$h"
 install -m 0755 "$st/host-init.sh" "$h/init"
 install -m 0644 "$build/linux/arch/x86/boot/bzImage" "$h/boot/bzImage"
+sign_kernel "$h"
 install -m 0644 "$out/spawn.cpio.gz" "$h/boot/spawn.cpio.gz"
 for p in "$build"/progs/*; do
 	[ -x "$p" ] && install -m 0755 "$p" "$h/usr/bin/"

@@ -3,18 +3,21 @@
 #
 # Boot the multikernel host in QEMU and run one script in it as root.
 #
-#   vm.sh --script FILE [--append "ARGS"] [--timeout SEC] [--quiet]
+#   vm.sh --script FILE [--append "ARGS"] [--timeout SEC] [--quiet] [--debug]
 #
 # Machine: q35, KVM when /dev/kvm really works, TCG otherwise, $VM_CPUS CPUs
 # (default 4) and $VM_MEM memory (default 2G).  COM1 is the host console,
 # COM2 is left to a spawned kernel (the host's /init unbinds it from the 8250 driver).
 # Logs: $BUILD/vm/com1.log (host console), $BUILD/vm/com2.log (COM2).
+# --debug boots the debug kernel (make kernel-debug initramfs-debug; it is
+# also the spawns' /boot/bzImage) and, after FILE, has kmemleak scan and
+# print its suspects on the host console.
 # Exit status: the script's exit status; 124 when the VM hit the time
 # bound, 125 when the VM died without reporting a status.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
-script="" append="" quiet=0
+script="" append="" quiet=0 debug=0
 timeout=${VM_TIMEOUT:-300}
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -22,6 +25,7 @@ while [ $# -gt 0 ]; do
 	--append) append=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
+	--debug) debug=1; shift ;;
 	*) echo "vm.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -29,6 +33,10 @@ done
 
 kernel=$build/linux/arch/x86/boot/bzImage
 initrd=$build/initramfs/host.cpio.gz
+if [ $debug = 1 ]; then
+	kernel=$build/linux-debug/arch/x86/boot/bzImage
+	initrd=$build/initramfs/host-debug.cpio.gz
+fi
 for f in "$kernel" "$initrd"; do
 	[ -f "$f" ] || { echo "vm.sh: $f missing; run make first" >&2; exit 2; }
 done
@@ -38,7 +46,32 @@ mkdir -p "$vmdir"
 run=$(mktemp -d "$vmdir/run.XXXXXX")
 trap 'rm -rf "$run"' EXIT
 mkdir -p "$run/root/vm"
-install -m 0755 "$script" "$run/root/vm/run.sh"
+if [ $debug = 0 ]; then
+	install -m 0755 "$script" "$run/root/vm/run.sh"
+else
+	# kmemleak reports an object that two scans found unreferenced, the
+	# second at least 5 s after its allocation (a scan takes ~15 s on TCG)
+	install -m 0755 "$script" "$run/root/vm/test.sh"
+	cat > "$run/root/vm/run.sh" <<'EOF'
+#!/bin/sh
+sh /vm/test.sh
+rc=$?
+echo "# vm-debug: tainted $(cat /proc/sys/kernel/tainted)"
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	t0=$(date +%s)
+	echo scan > /sys/kernel/debug/kmemleak
+	t=$(($(date +%s) - t0))
+	[ $t -gt 5 ] || sleep $((6 - t))
+	echo scan > /sys/kernel/debug/kmemleak
+	echo "# vm-debug: kmemleak scanned, $(grep -c '^unreferenced object' /sys/kernel/debug/kmemleak) suspects"
+	cat /sys/kernel/debug/kmemleak
+else
+	echo "# vm-debug: kmemleak unavailable"
+fi
+exit $rc
+EOF
+	chmod 0755 "$run/root/vm/run.sh"
+fi
 (cd "$run/root" && find . | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$run/script.cpio.gz"
 cat "$initrd" "$run/script.cpio.gz" > "$run/initrd.cpio.gz"
 
@@ -50,7 +83,7 @@ fi
 com1=$vmdir/com1.log com2=$vmdir/com2.log
 : > "$com1"; : > "$com2"
 cmdline="console=ttyS0,115200 panic=-1 oops=panic loglevel=6 multikernel=768M crashkernel=64M $append"
-[ $quiet = 1 ] || echo "vm.sh: accel=$accel cpus=${VM_CPUS:-4} mem=${VM_MEM:-2G} timeout=${timeout}s script=$script"
+[ $quiet = 1 ] || echo "vm.sh: accel=$accel cpus=${VM_CPUS:-4} mem=${VM_MEM:-2G} timeout=${timeout}s script=$script$([ $debug = 0 ] || echo " (debug kernel)")"
 
 timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
 	-M q35 -accel "$accel" -smp "${VM_CPUS:-4}" -m "${VM_MEM:-2G}" \

@@ -36,10 +36,11 @@
 #include <asm/x86_init.h>
 
 static struct multikernel_boot_info mk_boot __ro_after_init;
-static u64 mk_info_pa __ro_after_init;
+static u64 mk_info_pa __ro_after_init;	/* data of the SETUP_MULTIKERNEL entry */
+static u32 mk_info_len __ro_after_init;	/* its length */
 
 /* Find the SETUP_MULTIKERNEL entry; returns its data address or 0. */
-static u64 __init mk_find_setup_data(void)
+static u64 __init mk_find_setup_data(u32 *len)
 {
 	u64 pa = boot_params.hdr.setup_data;
 	struct setup_data *sd;
@@ -54,6 +55,7 @@ static u64 __init mk_find_setup_data(void)
 			return 0;
 		type = sd->type;
 		next = sd->next;
+		*len = sd->len;
 		early_memunmap(sd, sizeof(*sd));
 		if (type == SETUP_MULTIKERNEL)
 			return pa + sizeof(*sd);
@@ -64,7 +66,7 @@ static u64 __init mk_find_setup_data(void)
 
 static u32 __init mk_guest_detect(void)
 {
-	mk_info_pa = mk_find_setup_data();
+	mk_info_pa = mk_find_setup_data(&mk_info_len);
 	/* Boot data beats any CPUID signature: we are not a VM guest. */
 	return mk_info_pa ? UINT_MAX : 0;
 }
@@ -152,23 +154,102 @@ static void mk_guest_serial_fixup(int port, struct uart_port *up,
 }
 #endif
 
-static void __init mk_guest_init_platform(void)
+/* Put @line into the host's view of our console, if its format is known. */
+static void __init mk_guest_console_note(const char *line)
 {
+	u64 pa = mk_info_pa - MULTIKERNEL_INFO_OFFSET + MK_CONSOLE_OFFSET;
+	size_t len = strlen(line), map = MK_CONSOLE_HDR_SIZE + PAGE_SIZE;
+	struct mk_console_shared *con;
+
+	con = early_memremap(pa, map);
+	if (!con)
+		return;
+	if (con->magic == MK_CONSOLE_MAGIC &&
+	    con->version == MK_CONSOLE_VERSION &&
+	    con->size == MK_CONSOLE_SIZE && !con->head && len < PAGE_SIZE) {
+		memcpy((u8 *)con + MK_CONSOLE_HDR_SIZE, line, len);
+		/* the text is in place before the host can see the new head */
+		smp_store_release(&con->head, len);
+	}
+	early_memunmap(con, map);
+}
+
+/*
+ * The boot information cannot be used: say why and stop, before anything
+ * touches hardware the host owns.  The host only sees that this instance
+ * never gets past "starting".
+ */
+static void __init __noreturn __printf(1, 2) mk_refuse(const char *fmt, ...)
+{
+	static char msg[192] __initdata, line[256] __initdata;
+	va_list args;
+
+	va_start(args, fmt);
+	vscnprintf(msg, sizeof(msg), fmt, args);
+	va_end(args);
+	pr_emerg("refusing to boot: boot information %s", msg);
+	scnprintf(line, sizeof(line),
+		  pr_fmt("refusing to boot: boot information %s"), msg);
+	mk_guest_console_note(line);
+	local_irq_disable();
+	for (;;)
+		native_halt();
+}
+
+/*
+ * Copy what this kernel knows of the host's boot information into mk_boot,
+ * by the rules of struct multikernel_boot_info, or refuse to boot.
+ */
+static void __init mk_guest_read_info(void)
+{
+	u64 shared = mk_info_pa - MULTIKERNEL_INFO_OFFSET;
 	struct multikernel_boot_info *info;
+	u16 version, compat, known;
+	u32 size, need;
 
 	info = early_memremap(mk_info_pa, sizeof(*info));
 	if (!info)
-		panic("multikernel: cannot map boot information");
-	memcpy(&mk_boot, info, sizeof(mk_boot));
+		mk_refuse("at %#llx cannot be mapped\n", mk_info_pa);
+	if (info->magic != MULTIKERNEL_BOOT_MAGIC)
+		mk_refuse("has magic %#x, not %#x\n", info->magic,
+			  MULTIKERNEL_BOOT_MAGIC);
+	version = info->version;
+	compat = info->compat_version;
+	size = info->size;
+	if (compat > MULTIKERNEL_BOOT_VERSION)
+		mk_refuse("version %u needs layout %u, this kernel knows up to %u\n",
+			  version, compat, MULTIKERNEL_BOOT_VERSION);
+	if (!compat || compat > version)
+		mk_refuse("version %u claims compatibility with version %u\n",
+			  version, compat);
+	known = min_t(u16, version, MULTIKERNEL_BOOT_VERSION);
+	need = multikernel_boot_info_size(known);
+	if (size < need || size > mk_info_len)
+		mk_refuse("version %u has %u bytes in a %u byte entry, version %u needs %u\n",
+			  version, size, mk_info_len, known, need);
+	memcpy(&mk_boot, info, need);
 	early_memunmap(info, sizeof(*info));
 
-	if (mk_boot.magic != MULTIKERNEL_BOOT_MAGIC ||
-	    mk_boot.compat_version > MULTIKERNEL_BOOT_VERSION ||
-	    mk_boot.size < sizeof(mk_boot) || !mk_boot.nr_cpus ||
-	    mk_boot.nr_cpus > MULTIKERNEL_MAX_CPUS || !mk_boot.tsc_khz ||
-	    !mk_boot.host_hz)
-		panic("multikernel: unsupported boot information (magic %#x version %u compat %u)",
-		      mk_boot.magic, mk_boot.version, mk_boot.compat_version);
+	/* fields of versions the host did not write take their defaults */
+	if (version < 2)
+		mk_boot.host_apicid = 0;
+	if (version < MULTIKERNEL_BOOT_VERSION)
+		pr_info("host wrote boot information version %u, this kernel knows %u\n",
+			version, MULTIKERNEL_BOOT_VERSION);
+
+	if (!mk_boot.nr_cpus || mk_boot.nr_cpus > MULTIKERNEL_MAX_CPUS ||
+	    !mk_boot.tsc_khz || !mk_boot.host_hz)
+		mk_refuse("lists %u CPUs, TSC %u kHz, HZ %u\n", mk_boot.nr_cpus,
+			  mk_boot.tsc_khz, mk_boot.host_hz);
+	if (mk_boot.shared_base != shared ||
+	    mk_boot.shared_size != MULTIKERNEL_SHARED_SIZE)
+		mk_refuse("puts the shared area at %#llx+%#llx, not at %#llx\n",
+			  mk_boot.shared_base, mk_boot.shared_size, shared);
+}
+
+static void __init mk_guest_init_platform(void)
+{
+	mk_guest_read_info();
 
 	x86_init.irqs.pre_vector_init		= x86_init_noop;
 	x86_init.timers.timer_init		= mk_guest_timer_init;
@@ -225,13 +306,13 @@ static int __init mk_guest_map_shared(void)
 	if (!multikernel_guest())
 		return 0;
 	/* the whole shared area: boot information, channel, console */
-	shared = memremap(mk_info_pa - MULTIKERNEL_INFO_OFFSET,
-			  MULTIKERNEL_SHARED_SIZE, MEMREMAP_WB);
+	shared = memremap(mk_boot.shared_base, MULTIKERNEL_SHARED_SIZE,
+			  MEMREMAP_WB);
 	if (!shared) {
 		pr_err("cannot map the shared area\n");
 		return -ENOMEM;
 	}
-	multikernel_guest_init(shared + MULTIKERNEL_INFO_OFFSET);
+	multikernel_guest_init(shared, mk_boot.instance_id, mk_boot.host_apicid);
 	return 0;
 }
 early_initcall(mk_guest_map_shared);

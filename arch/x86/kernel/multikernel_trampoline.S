@@ -86,7 +86,7 @@ mk_tr_gdt:
 	.quad	0x00cf93000000ffff	/* MK_DS: 4 GiB flat data */
 mk_tr_gdt_end:
 
-/* Fields filled in by the host (see arch/x86/kernel/multikernel.c). */
+/* Fields filled in by the host (see arch/x86/kernel/multikernel_start.c). */
 	.balign	8
 SYM_DATA_LOCAL(mk_tr_gdt_desc,	.word mk_tr_gdt_end - mk_tr_gdt - 1; .long 0)
 	.balign	8

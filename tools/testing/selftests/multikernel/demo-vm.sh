@@ -1,40 +1,49 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The in-VM half of "make demo": every step a user would type, with a
-# progress line before it.  Lifecycle steps go through kexec-tools.
+# progress line before it.  Lifecycle steps go through kexec-tools; the
+# instance itself is a configfs directory, shown as such.
 . /usr/share/multikernel/ktap.sh
 step() { echo; echo "demo: ==== $* ===="; }
 run() { echo "demo\$ $*"; "$@"; }
 
-step "1/9 the host: $(grep -c ^processor /proc/cpuinfo) CPUs online, pool reserved at boot"
+step "1/10 the host: $(grep -c ^processor /proc/cpuinfo) CPUs online, pool reserved at boot"
 run grep -i multikernel /proc/iomem
-step "2/9 take cpu3 away from the host"
+step "2/10 take cpu3 away from the host"
 run sh -c 'echo 0 > /sys/devices/system/cpu/cpu3/online'
 run cat /sys/devices/system/cpu/online
-step "3/9 create instance 1 on cpu3 (256M, COM2) and load the same bzImage into it"
+step "3/10 create instance 1 on cpu3 (256M, COM2) and load the same bzImage into it"
 CMDLINE="console=ttyS1,115200 console=ttyMK0 panic=-1"
 run kexec --multikernel=1 --mk-cpus=3 --mk-mem=256M --mk-uart=0x2f8 \
 	-l /boot/bzImage --initrd=/boot/spawn.cpio.gz \
 	--append="$CMDLINE -- mkchan echo-server /dev/mkchan0" || exit 1
 run kexec --mk-status --multikernel=1
-step "4/9 start it: INIT/SIPI to cpu3 while the host keeps running"
+NAME=$(mk_name_of_id 1) || { echo "demo: no instance with id 1 in $MK_CFG"; exit 1; }
+D=$(mk_dir "$NAME")
+step "4/10 the instance is a configfs object: one value per file"
+run ls "$D"
+run sh -c "cd $D && grep -H . id state cpus memory uart ram_range"
+step "5/10 start it: INIT/SIPI to cpu3 while the host keeps running"
 run kexec --multikernel=1 --mk-start || exit 1
-mk_wait_state 1 running 120 || { echo "demo: instance did not reach running"; exit 1; }
-mk_wait_heartbeat 1 2 60
+mk_wait_state "$NAME" running 120 || { echo "demo: instance did not reach running"; exit 1; }
+mk_wait_heartbeat "$NAME" 2 60
+run cat "$D/state" "$D/heartbeats"
 run kexec --mk-status --multikernel=1
-step "5/9 its console, read on the host over the channel"
-poll_until 60 grep -q "echo server ready" /sys/kernel/multikernel/1/console
-CON=/sys/kernel/multikernel/1/console
-run grep -E "Hypervisor detected|smpboot: Total|Run /init|mkchan" $CON
-step "6/9 a message round trip: host process -> spawned kernel's process -> host"
+step "6/10 its console, read on the host over the channel"
+poll_until 60 grep -q "echo server ready" "$D/console"
+run grep -E "Hypervisor detected|smpboot: Total|Run /init|mkchan" "$D/console"
+step "7/10 a message round trip: host process -> spawned kernel's process -> host"
 run mkchan echo-client /dev/mkchan1 1000 || exit 1
-step "7/9 the host cannot take cpu3 back while the instance owns it"
+run sh -c "cd $D && grep -H . tx_msgs rx_msgs chan_errors"
+step "8/10 the host cannot take cpu3 back while the instance owns it"
 run sh -c 'echo 1 > /sys/devices/system/cpu/cpu3/online'
-step "8/9 stop it gracefully (it halts itself), give cpu3 back"
+step "9/10 stop it gracefully (it halts itself), give cpu3 back"
 run kexec --multikernel=1 --mk-stop || exit 1
-run sh -c 'tail -n 3 /sys/kernel/multikernel/1/console'
+run cat "$D/state"
+run sh -c "tail -n 3 $D/console"
 run sh -c 'echo 1 > /sys/devices/system/cpu/cpu3/online'
 run cat /sys/devices/system/cpu/online
-step "9/9 what the host logged"
+step "10/10 what the host logged, and its summary"
 run sh -c 'dmesg | grep "multikernel:"'
+run cat /proc/multikernel
 step "done"

@@ -6,7 +6,12 @@
 mount -t proc none /proc
 mount -t sysfs none /sys
 mount -t devtmpfs none /dev 2>/dev/null
-mount -t debugfs none /sys/kernel/debug 2>/dev/null
+grep -q " /sys/kernel/debug debugfs " /proc/mounts ||
+	mount -t debugfs none /sys/kernel/debug 2>/dev/null
+# multikernel instances are configfs objects under /sys/kernel/config/multikernel
+grep -q " /sys/kernel/config configfs " /proc/mounts ||
+	mount -t configfs none /sys/kernel/config ||
+	echo "host-init: cannot mount configfs on /sys/kernel/config"
 mount -t securityfs none /sys/kernel/security 2>/dev/null
 mount -t tmpfs none /tmp
 # Leave COM2 (I/O 0x2f8) to spawned kernels: unbind it from the host's 8250

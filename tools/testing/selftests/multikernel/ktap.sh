@@ -69,27 +69,104 @@ expect_errno() {
 }
 
 # --- multikernel helpers ---
-MK_CTL=/sys/kernel/multikernel/control
+# Instances are configfs directories; tests name them, the load syscalls
+# take their id.  Every status value comes from a one-value file.
+MK_CFG=/sys/kernel/config/multikernel
 SPAWN_KERNEL=/boot/bzImage
 SPAWN_INITRD=/boot/spawn.cpio.gz
 
-# mk_state ID: the state column of instance ID in /proc/multikernel
-mk_state() {
-	awk -v id="$1" '$1 == id { print $2 }' /proc/multikernel
+# mk_dir NAME: the configfs directory of instance NAME
+mk_dir() {
+	echo "$MK_CFG/$1"
 }
 
-# mk_wait_state ID STATE TIMEOUT_SEC
-mk_wait_state() {
-	poll_until "$3" mk_state_is "$1" "$2"
+# mk_get NAME ATTR: the value of one attribute (empty if it cannot be read)
+mk_get() {
+	cat "$MK_CFG/$1/$2" 2>/dev/null
+}
+
+# mk_id NAME: the id the load syscalls, /dev/mkchanN and the log use
+mk_id() {
+	mk_get "$1" id
+}
+
+# mk_name_of_id ID: the name of the instance whose id is ID
+mk_name_of_id() {
+	for _d in "$MK_CFG"/*; do
+		[ "$(cat "$_d/id" 2>/dev/null)" = "$1" ] && { echo "${_d##*/}"; return 0; }
+	done
+	return 1
+}
+
+# mk_set NAME ATTR VALUE: write one attribute; on failure the errno name is
+# printed ("mkexec: NAME/ATTR: EBUSY (...)")
+mk_set() {
+	mkexec attr "$1" "$2" "$3"
+}
+
+# mk_config NAME CPUS MEM [UART]: give an instance its resources; fails on
+# the first write that fails
+mk_config() {
+	mk_set "$1" cpus "$2" && mk_set "$1" memory "$3" &&
+		{ [ -z "$4" ] || mk_set "$1" uart "$4"; }
+}
+
+# mk_create NAME CPUS MEM [UART]: mkdir, then the writes of mk_config
+mk_create() {
+	mkexec mkdir "$1" && mk_config "$@"
+}
+
+# mk_destroy NAME: rmdir (a started instance is killed first)
+mk_destroy() {
+	mkexec rmdir "$1"
+}
+
+# mk_load NAME CMDLINE: kexec_file_load of the spawn kernel and initramfs
+mk_load() {
+	mkexec mk-load-file "$(mk_id "$1")" $SPAWN_KERNEL $SPAWN_INITRD "$2"
+}
+
+# mk_unload NAME: kexec_file_load(KEXEC_FILE_UNLOAD)
+mk_unload() {
+	mkexec mk-unload-file "$(mk_id "$1")"
+}
+
+mk_start() {
+	mk_set "$1" state start
+}
+
+mk_stop() {
+	mk_set "$1" state stop
+}
+
+mk_kill() {
+	mk_set "$1" state kill
+}
+
+# mk_state NAME: the state word of instance NAME
+mk_state() {
+	mk_get "$1" state
 }
 
 mk_state_is() {
 	[ "$(mk_state "$1")" = "$2" ]
 }
 
-# mk_col ID N: column N of instance ID's row in /proc/multikernel
-mk_col() {
-	awk -v id="$1" -v n="$2" '$1 == id { print $n }' /proc/multikernel
+# mk_wait_state NAME STATE TIMEOUT_SEC
+mk_wait_state() {
+	poll_until "$3" mk_state_is "$1" "$2"
+}
+
+# mk_range_start NAME ATTR, mk_range_end NAME ATTR: the ends of a
+# "0xSTART-0xEND" range attribute (ram_range, low_range, shared_range)
+mk_range_start() {
+	_r=$(mk_get "$1" "$2")
+	echo "${_r%-*}"
+}
+
+mk_range_end() {
+	_r=$(mk_get "$1" "$2")
+	echo "${_r#*-}"
 }
 
 cpu_online() {
@@ -123,12 +200,13 @@ host_job_stop() {
 	wait "$HOST_JOB" 2>/dev/null
 }
 
-# mk_wait_heartbeat ID N TIMEOUT_SEC: the host has received N heartbeats
+# mk_wait_heartbeat NAME N TIMEOUT_SEC: the host has received N heartbeats
 # (one per 500 ms) from the spawned kernel since it started
 mk_wait_heartbeat() {
 	poll_until "$3" mk_heartbeats_ge "$1" "$2"
 }
 
 mk_heartbeats_ge() {
-	[ "$(mk_col "$1" 14)" -ge "$2" ]
+	_hb=$(mk_get "$1" heartbeats)
+	[ -n "$_hb" ] && [ "$_hb" -ge "$2" ]
 }

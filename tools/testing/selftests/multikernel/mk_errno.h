@@ -9,6 +9,7 @@ static inline const char *errno_name(int e)
 	switch (e) {
 	case EPERM: return "EPERM";
 	case ENOENT: return "ENOENT";
+	case EACCES: return "EACCES";
 	case ENOMEM: return "ENOMEM";
 	case EBUSY: return "EBUSY";
 	case EEXIST: return "EEXIST";
@@ -27,6 +28,9 @@ static inline const char *errno_name(int e)
 	case EIO: return "EIO";
 	case EFAULT: return "EFAULT";
 	case ERANGE: return "ERANGE";
+	case EMSGSIZE: return "EMSGSIZE";
+	case ENOTEMPTY: return "ENOTEMPTY";
+	case EINTR: return "EINTR";
 	default: return "E?";
 	}
 }

@@ -9,23 +9,38 @@
  *   mkchan flood DEV               (host) fill the channel without reading
  *                                  until write() says EAGAIN, then read every
  *                                  echo back in order: nothing may be lost
+ *   mkchan two-readers DEV N       (host) two processes read one open file
+ *                                  while a third sends N messages through
+ *                                  the echo server: each echo must arrive
+ *                                  exactly once, intact, at one of them
+ *   mkchan hold DEV                (host, peer not reading) fill the ring,
+ *                                  then block one process in read() and one
+ *                                  in write() on the same open file and say
+ *                                  so; once the instance is destroyed both
+ *                                  calls, and every later call, must fail
+ *                                  with ENODEV, and close() must work
  *
  * Message layout: u32 magic, u32 seq, u32 len, u32 sum, payload[len].
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/multikernel.h>
 
 #define MAGIC_DATA	0x4d4b4441u	/* "MKDA" */
 #define MAGIC_QUIT	0x4d4b5154u	/* "MKQT" */
 #define MAGIC_STATS	0x4d4b5354u	/* "MKST" */
 #define MAGIC_BAD	0x4d4b4244u	/* "MKBD" */
-#define MAX_MSG		8192
+#define MAX_MSG		MK_MSG_MAX	/* largest /dev/mkchanN message */
 
 struct hdr {
 	uint32_t magic, seq, len, sum;
@@ -204,12 +219,259 @@ static int flood(int fd)
 	return 0;
 }
 
+/* ---- two readers on one open file ---- */
+
+#define TWO_READERS_BOUND_SEC	400	/* each process, however the kernel behaves */
+
+struct two_readers_shared {
+	uint32_t bad;			/* messages that failed their checksum */
+	uint32_t stats;			/* readers that got the server's statistics */
+	uint32_t server_ok, server_bad;
+	uint32_t got[2];		/* messages per reader */
+	uint32_t seen[];		/* receptions of each sequence number */
+};
+
+static void two_readers_child(int fd, struct two_readers_shared *sh, int me,
+			      unsigned long count)
+{
+	static uint8_t buf[MAX_MSG];
+	const struct hdr *h = (const struct hdr *)buf;
+
+	alarm(TWO_READERS_BOUND_SEC);
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0)
+			_exit(die("read"));
+		if (n >= (ssize_t)sizeof(*h) && h->magic == MAGIC_STATS) {
+			__atomic_add_fetch(&sh->stats, 1, __ATOMIC_SEQ_CST);
+			__atomic_store_n(&sh->server_ok, h->seq, __ATOMIC_SEQ_CST);
+			__atomic_store_n(&sh->server_bad, h->len, __ATOMIC_SEQ_CST);
+			_exit(0);
+		}
+		if (!check_msg(buf, n) || h->seq >= count) {
+			__atomic_add_fetch(&sh->bad, 1, __ATOMIC_SEQ_CST);
+			continue;
+		}
+		__atomic_add_fetch(&sh->seen[h->seq], 1, __ATOMIC_SEQ_CST);
+		__atomic_add_fetch(&sh->got[me], 1, __ATOMIC_SEQ_CST);
+	}
+}
+
+static int two_readers(int fd, unsigned long count)
+{
+	size_t size = sizeof(struct two_readers_shared) + count * sizeof(uint32_t);
+	static uint8_t out[MAX_MSG];
+	struct two_readers_shared *sh;
+	unsigned long i, missing = 0, twice = 0;
+	pid_t pid[2];
+	int j, status, ret = 0;
+
+	sh = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		  -1, 0);
+	if (sh == MAP_FAILED)
+		return die("mmap");
+	alarm(TWO_READERS_BOUND_SEC);
+	for (j = 0; j < 2; j++) {
+		pid[j] = fork();
+		if (pid[j] < 0)
+			return die("fork");
+		if (!pid[j])
+			two_readers_child(fd, sh, j, count);
+	}
+	for (i = 0; i < count; i++) {
+		int n = make_msg(out, i, 1 + rnd() % (MAX_MSG - sizeof(struct hdr)));
+
+		if (write(fd, out, n) != n)
+			return die("write");
+	}
+	/* one statistics reply per reader, after every echo */
+	for (j = 0; j < 2; j++) {
+		struct hdr *h = (struct hdr *)out;
+
+		h->magic = MAGIC_QUIT;
+		if (write(fd, out, sizeof(*h)) < 0)
+			return die("write");
+	}
+	for (j = 0; j < 2; j++) {
+		if (waitpid(pid[j], &status, 0) < 0)
+			return die("waitpid");
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			fprintf(stderr, "mkchan: reader %d failed (status %#x)\n",
+				j + 1, status);
+			ret = 1;
+		}
+	}
+	for (i = 0; i < count; i++) {
+		if (!sh->seen[i])
+			missing++;
+		else if (sh->seen[i] > 1)
+			twice++;
+	}
+	printf("mkchan: reader 1 got %u, reader 2 got %u of %lu echoes\n",
+	       sh->got[0], sh->got[1], count);
+	if (missing || twice || sh->bad) {
+		fprintf(stderr,
+			"mkchan: %lu echoes missing, %lu received more than once, %u corrupt\n",
+			missing, twice, sh->bad);
+		ret = 1;
+	}
+	if (sh->stats != 2 || sh->server_ok < count || sh->server_bad) {
+		fprintf(stderr,
+			"mkchan: %u statistics replies, server verified %u, %u bad, expected %lu\n",
+			sh->stats, sh->server_ok, sh->server_bad, count);
+		ret = 1;
+	}
+	if (!ret)
+		printf("mkchan: every echo received exactly once by one of two readers\n");
+	return ret;
+}
+
+/* ---- destroy while open ---- */
+
+#define HOLD_BOUND_SEC	120	/* the whole run, however the kernel behaves */
+#define BLOCKED_POLL_MS	100
+#define BLOCKED_TRIES	300
+#define HOLD_MAX_FILL	100000	/* far more than a ring and a queue hold */
+
+/*
+ * Is task PID sleeping in system call NR?  /proc/PID/syscall names the
+ * call a blocked task is in; its state letter says it sleeps.
+ */
+static int blocked_in(pid_t pid, long nr)
+{
+	char path[64], buf[256], *p;
+	long cur;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			return 0;
+		buf[n] = 0;
+		if (sscanf(buf, "%ld", &cur) != 1 || cur != nr)
+			return 0;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && (p[2] == 'S' || p[2] == 'D');
+}
+
+/* print what a call on the dead device returned; 0 if it was ENODEV */
+static int expect_enodev(const char *who, const char *call, ssize_t r)
+{
+	int e = errno;
+
+	if (r >= 0) {
+		printf("mkchan: %s: %s returned %zd, expected ENODEV\n", who, call, r);
+		fflush(stdout);
+		return 1;
+	}
+	printf("mkchan: %s: %s: %s\n", who, call, e == ENODEV ? "ENODEV" : strerror(e));
+	fflush(stdout);
+	return e != ENODEV;
+}
+
+static int hold(int fd)
+{
+	static uint8_t out[MAX_MSG], in[MAX_MSG];
+	unsigned long sent = 0;
+	int fl = fcntl(fd, F_GETFL), status, ret = 0, i;
+	pid_t reader, writer;
+	ssize_t r;
+
+	alarm(HOLD_BOUND_SEC);
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	for (;;) {
+		int n = make_msg(out, sent, MAX_MSG - sizeof(struct hdr));
+
+		if (write(fd, out, n) == n) {
+			if (++sent < HOLD_MAX_FILL)
+				continue;
+			fprintf(stderr, "mkchan: %lu messages and the ring is not full\n",
+				sent);
+			return 1;
+		}
+		if (errno != EAGAIN)
+			return die("write");
+		break;
+	}
+	fcntl(fd, F_SETFL, fl);
+	fflush(stdout);
+	/*
+	 * Both loop: the peer may still take a few messages off the ring, so
+	 * the writer blocks again; the reader gets nothing (the peer does not
+	 * send).  Each reports the error that ends its loop.
+	 */
+	reader = fork();
+	if (!reader) {
+		while ((r = read(fd, in, sizeof(in))) > 0)
+			printf("mkchan: blocked reader: unexpected %zd-byte message\n", r);
+		_exit(expect_enodev("blocked reader", "read", r));
+	}
+	writer = fork();
+	if (!writer) {
+		int n = make_msg(out, sent, MAX_MSG - sizeof(struct hdr));
+
+		while ((r = write(fd, out, n)) == n)
+			;
+		_exit(expect_enodev("blocked writer", "write", r));
+	}
+	if (reader < 0 || writer < 0)
+		return die("fork");
+	for (i = 0; i < BLOCKED_TRIES; i++) {
+		if (blocked_in(reader, SYS_read) && blocked_in(writer, SYS_write))
+			break;
+		usleep(BLOCKED_POLL_MS * 1000);
+	}
+	if (i == BLOCKED_TRIES) {
+		fprintf(stderr, "mkchan: reader and writer did not block\n");
+		kill(reader, SIGKILL);
+		kill(writer, SIGKILL);
+		return 1;
+	}
+	printf("mkchan: ring full after %lu messages; reader and writer blocked\n",
+	       sent);
+	fflush(stdout);
+	/* the test destroys the instance now */
+	if (waitpid(reader, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		ret = 1;
+	if (waitpid(writer, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		ret = 1;
+	ret |= expect_enodev("later", "read", read(fd, in, sizeof(in)));
+	ret |= expect_enodev("later", "write", write(fd, out, sizeof(struct hdr)));
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	ret |= expect_enodev("later", "non-blocking read", read(fd, in, sizeof(in)));
+	if (close(fd)) {
+		printf("mkchan: close: %s\n", strerror(errno));
+		ret = 1;
+	} else {
+		printf("mkchan: close: ok\n");
+	}
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	int fd;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: mkchan echo-server|echo-client|flood DEV [N]\n");
+		fprintf(stderr,
+			"usage: mkchan echo-server|echo-client|flood|two-readers|hold DEV [N]\n");
 		return 2;
 	}
 	fd = open(argv[2], O_RDWR);
@@ -221,6 +483,10 @@ int main(int argc, char **argv)
 		return echo_client(fd, strtoul(argv[3], NULL, 0));
 	if (!strcmp(argv[1], "flood"))
 		return flood(fd);
+	if (!strcmp(argv[1], "two-readers") && argc == 4)
+		return two_readers(fd, strtoul(argv[3], NULL, 0));
+	if (!strcmp(argv[1], "hold"))
+		return hold(fd);
 	fprintf(stderr, "mkchan: unknown command %s\n", argv[1]);
 	return 2;
 }

@@ -1,42 +1,62 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mkexec - minimal kexec driver for the multikernel selftests.
+ * mkexec - minimal kexec and configfs driver for the multikernel selftests.
  *
  *   mkexec load-file [-c] KERNEL INITRD CMDLINE   kexec_file_load (-c: crash)
  *   mkexec unload-file [-c]                       unload a kexec_file image
  *   mkexec exec                                   reboot into the loaded image
- *   mkexec ctl "COMMAND"                          write COMMAND to the multikernel
- *                                                 control file
+ *   mkexec mkdir NAME                             create instance NAME
+ *   mkexec rmdir NAME                             destroy instance NAME
+ *   mkexec attr NAME ATTR VALUE                   write one attribute of NAME
+ *                                                 (an empty VALUE writes "\n")
  *   mkexec mk-load-file ID KERNEL INITRD CMDLINE  kexec_file_load into instance ID
  *   mkexec mk-unload-file ID                      unload instance ID's image
  *   mkexec mk-load [-x] ID KERNEL INITRD CMDLINE  kexec_load(KEXEC_MULTIKERNEL) with
  *                                                 boot_params built here; -x adds
  *                                                 an e820 entry outside the instance
- *   mkexec raw-load ADDR                          kexec_load(KEXEC_MULTIKERNEL) of
- *                                                 one empty page at ADDR
- *   mkexec run CMD [ARGS]                         exec CMD (with -U: without caps)
+ *   mkexec mk-unload ID                           kexec_load with no segments
+ *   mkexec raw-load ID ADDR                       kexec_load of one empty page at
+ *                                                 ADDR into instance ID
+ *   mkexec spin                                   (spawned kernel) spin forever at
+ *                                                 the highest SCHED_FIFO priority,
+ *                                                 RT throttling and fair server off
+ *   mkexec run CMD [ARGS]                         exec CMD (with -U: as nobody)
  *   mkexec -U ...                                 drop all capabilities first
+ *
+ * Instances are the directories of /sys/kernel/config/multikernel; the load
+ * syscalls name them by id, KEXEC_MULTIKERNEL_ID(id) in the upper half of
+ * their flags.  mk-load finds the instance whose "id" file reads ID and
+ * takes its memory from the ram_range, low_range and shared_range files;
+ * the layout of the shared area comes from the uapi headers.
  *
  * Errors are printed as "mkexec: <what>: <ERRNO name> (<message>)" so the
  * tests can match the errno the kernel returned.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <linux/capability.h>
 #include <linux/kexec.h>
+#include <linux/multikernel.h>
 #include <linux/reboot.h>
 #include <asm/bootparam.h>
+#include <asm/multikernel.h>
 #include <asm/setup_data.h>
 
 #include "mk_errno.h"
+
+#define MK_CFG		"/sys/kernel/config/multikernel"
 
 static int print_usage(void)
 {
@@ -44,11 +64,14 @@ static int print_usage(void)
 		"usage: mkexec load-file [-c] KERNEL INITRD CMDLINE\n"
 		"       mkexec unload-file [-c]\n"
 		"       mkexec exec\n"
-		"       mkexec ctl \"COMMAND\"\n"
+		"       mkexec mkdir NAME | rmdir NAME\n"
+		"       mkexec attr NAME ATTR VALUE\n"
 		"       mkexec mk-load-file ID KERNEL INITRD|- CMDLINE\n"
 		"       mkexec mk-unload-file ID\n"
 		"       mkexec mk-load [-x] ID KERNEL INITRD|- CMDLINE\n"
-		"       mkexec raw-load ADDR\n"
+		"       mkexec mk-unload ID\n"
+		"       mkexec raw-load ID ADDR\n"
+		"       mkexec spin\n"
 		"       mkexec run CMD [ARGS...]\n"
 		"       mkexec -U COMMAND...   (without capabilities)\n");
 	return 2;
@@ -60,6 +83,23 @@ static int fail(const char *what)
 
 	fprintf(stderr, "mkexec: %s: %s (%s)\n", what, errno_name(e), strerror(e));
 	return 1;
+}
+
+/*
+ * An instance id as given, not range-checked: the tests pass 0 and 65536
+ * on purpose to see the kernel refuse them.
+ */
+static int parse_id(const char *s, unsigned long long *id)
+{
+	char *end;
+
+	errno = 0;
+	*id = strtoull(s, &end, 0);
+	if (errno || end == s || *end || *id > 0xffffffffULL) {
+		fprintf(stderr, "mkexec: %s: not an instance id\n", s);
+		return -1;
+	}
+	return 0;
 }
 
 static int load_file(int argc, char **argv)
@@ -98,34 +138,148 @@ static int unload_file(int argc, char **argv)
 	return 0;
 }
 
-static int ctl(const char *cmd)
-{
-	int fd = open("/sys/kernel/multikernel/control", O_WRONLY);
-	ssize_t n;
+/* ---- configfs ---- */
 
+static int cfg_mkdir(const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), MK_CFG "/%s", name);
+	if (mkdir(path, 0755))
+		return fail(path);
+	return 0;
+}
+
+static int cfg_rmdir(const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), MK_CFG "/%s", name);
+	if (rmdir(path))
+		return fail(path);
+	return 0;
+}
+
+/* Write VALUE to NAME/ATTR in one write(), as an attribute expects it. */
+static int cfg_attr(const char *name, const char *attr, const char *val)
+{
+	char path[PATH_MAX], what[PATH_MAX + 64];
+	const char *buf = *val ? val : "\n";
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), MK_CFG "/%s/%s", name, attr);
+	fd = open(path, O_WRONLY);
 	if (fd < 0)
-		return fail("/sys/kernel/multikernel/control");
-	n = write(fd, cmd, strlen(cmd));
+		return fail(path);
+	n = write(fd, buf, strlen(buf));
 	if (n < 0) {
 		int e = errno;
 
 		close(fd);
 		errno = e;
-		return fail(cmd);
+		snprintf(what, sizeof(what), "%s/%s=%s", name, attr, val);
+		return fail(what);
 	}
 	close(fd);
+	if ((size_t)n != strlen(buf)) {
+		fprintf(stderr, "mkexec: %s: short write (%zd of %zu bytes)\n",
+			path, n, strlen(buf));
+		return 1;
+	}
 	return 0;
 }
+
+/* Read NAME/ATTR into buf without the trailing newline. */
+static int cfg_read(const char *name, const char *attr, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), MK_CFG "/%s/%s", name, attr);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return fail(path);
+	n = read(fd, buf, size - 1);
+	if (n < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return fail(path);
+	}
+	close(fd);
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+/* The name of the instance whose id file reads ID. */
+static int cfg_find(unsigned long long id, char *name, size_t size)
+{
+	DIR *d = opendir(MK_CFG);
+	struct dirent *e;
+	char val[32];
+
+	if (!d)
+		return fail(MK_CFG);
+	while ((e = readdir(d))) {
+		char path[PATH_MAX];
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), MK_CFG "/%s/id", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(val, sizeof(val), f) && strtoull(val, NULL, 10) == id) {
+			fclose(f);
+			closedir(d);
+			snprintf(name, size, "%s", e->d_name);
+			return 0;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	fprintf(stderr, "mkexec: no instance with id %llu in " MK_CFG "\n", id);
+	return 1;
+}
+
+struct range {
+	unsigned long long start, end;	/* inclusive */
+};
+
+/* Parse a "0xSTART-0xEND" attribute of instance NAME. */
+static int cfg_range(const char *name, const char *attr, struct range *r)
+{
+	char buf[128], extra;
+
+	if (cfg_read(name, attr, buf, sizeof(buf)))
+		return 1;
+	if (sscanf(buf, "%llx-%llx%c", &r->start, &r->end, &extra) != 2 ||
+	    r->end < r->start) {
+		fprintf(stderr, "mkexec: %s/%s: '%s' is not a range\n", name,
+			attr, buf);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- load syscalls, naming the instance by id ---- */
 
 static int mk_load_file(int argc, char **argv)
 {
 	unsigned long flags = KEXEC_FILE_MULTIKERNEL;
-	int kfd, ifd = -1, id;
+	unsigned long long id;
+	int kfd, ifd = -1;
 
 	if (argc != 4)
 		return print_usage();
-	id = atoi(argv[0]);
-	flags |= KEXEC_FILE_MK_ID(id);
+	if (parse_id(argv[0], &id))
+		return 2;
+	flags |= KEXEC_MULTIKERNEL_ID(id);
 	kfd = open(argv[1], O_RDONLY);
 	if (kfd < 0)
 		return fail(argv[1]);
@@ -142,47 +296,47 @@ static int mk_load_file(int argc, char **argv)
 	return 0;
 }
 
+static int mk_unload_file(const char *arg)
+{
+	unsigned long long id;
+
+	if (parse_id(arg, &id))
+		return 2;
+	if (syscall(SYS_kexec_file_load, -1, -1, 0, NULL,
+		    KEXEC_FILE_MULTIKERNEL | KEXEC_FILE_UNLOAD |
+		    KEXEC_MULTIKERNEL_ID(id)))
+		return fail("kexec_file_load(multikernel unload)");
+	return 0;
+}
+
 #define PAGE		4096UL
 #define ALIGN_UP(x, a)	(((x) + (a) - 1) & ~((a) - 1))
 #define PHYS(a)		((const void *)(unsigned long)(a))
-#define SHARED_SIZE	0x200000UL	/* MULTIKERNEL_SHARED_SIZE */
 
-struct mk_row {
-	unsigned long long ram_start, ram_end, low_start, low_end;
-};
+/* bzImage layout, Documentation/arch/x86/boot.rst */
+#define BZ_HDR_OFFSET		0x1f1	/* struct setup_header in the image */
+#define BZ_HDR_END_OFFSET	0x202	/* where the header's jump lands ... */
+#define BZ_JUMP_OFFSET		0x201	/* ... plus this byte */
+#define BZ_MAGIC		0x53726448	/* "HdrS" */
+#define BZ_SETUP_SECTS_DEFAULT	4
+#define BZ_SECTOR		512
+#define BZ_ENTRY64_OFFSET	0x200	/* 64-bit entry from the load address */
+#define BZ_MIN_ALIGN		0x200000UL	/* CONFIG_PHYSICAL_ALIGN's minimum */
+#define LOADER_UNDEFINED	0xff	/* type_of_loader: not a registered one */
+#define E820_RAM		1
 
-/* Find instance ID in /proc/multikernel (needs CAP_SYS_ADMIN for addresses). */
-static int mk_find_row(int id, struct mk_row *r)
-{
-	FILE *f = fopen("/proc/multikernel", "r");
-	char line[512];
-
-	if (!f)
-		return fail("/proc/multikernel");
-	while (fgets(line, sizeof(line), f)) {
-		char state[32], cpus[64];
-		int rid;
-
-		if (sscanf(line, "%d %31s %63s %llx %llx %llx %llx", &rid, state,
-			   cpus, &r->ram_start, &r->ram_end, &r->low_start,
-			   &r->low_end) == 7 && rid == id) {
-			fclose(f);
-			return 0;
-		}
-	}
-	fclose(f);
-	fprintf(stderr, "mkexec: instance %d not in /proc/multikernel\n", id);
-	return 1;
-}
-
-static void *read_file(const char *path, size_t *len)
+static void *read_whole(const char *path, size_t *len)
 {
 	struct stat st;
 	void *buf;
 	int fd = open(path, O_RDONLY);
 
-	if (fd < 0 || fstat(fd, &st))
+	if (fd < 0)
 		return NULL;
+	if (fstat(fd, &st)) {
+		close(fd);
+		return NULL;
+	}
 	buf = malloc(st.st_size ? st.st_size : 1);
 	if (buf && read(fd, buf, st.st_size) != st.st_size) {
 		free(buf);
@@ -193,20 +347,28 @@ static void *read_file(const char *path, size_t *len)
 	return buf;
 }
 
+static unsigned long kexec_flags(unsigned long long id)
+{
+	return KEXEC_MULTIKERNEL | KEXEC_ARCH_DEFAULT | KEXEC_MULTIKERNEL_ID(id);
+}
+
 /*
  * A user-space bzImage loader for the kexec_load() path: the same layout
- * the kernel uses for kexec_file_load(), built here from /proc/multikernel.
+ * the kernel uses for kexec_file_load(), built from the instance's
+ * configfs ranges.  The shared area's start is where the host puts the
+ * setup_data the spawned kernel finds its boot information in.
  */
 static int mk_load(int argc, char **argv)
 {
-	struct kexec_segment seg[4];
-	unsigned long long kaddr, bpaddr, cladr, iaddr = 0, end, align;
+	unsigned long long kaddr, bpaddr, cladr, iaddr = 0, end, align, id;
 	size_t klen, ilen = 0, setup, hlen, cl_len;
+	struct range ram, low, shared;
+	struct kexec_segment seg[4];
+	char name[NAME_MAX + 1];
 	struct boot_params *bp;
 	struct setup_header *h;
 	void *kernel, *initrd = NULL;
-	int id, n = 0, bad_e820 = 0;
-	struct mk_row r;
+	int n = 0, bad_e820 = 0;
 
 	if (argc > 0 && !strcmp(argv[0], "-x")) {
 		bad_e820 = 1;
@@ -215,27 +377,38 @@ static int mk_load(int argc, char **argv)
 	}
 	if (argc != 4)
 		return print_usage();
-	id = atoi(argv[0]);
-	if (mk_find_row(id, &r))
+	if (parse_id(argv[0], &id))
+		return 2;
+	if (cfg_find(id, name, sizeof(name)) ||
+	    cfg_range(name, "ram_range", &ram) ||
+	    cfg_range(name, "low_range", &low) ||
+	    cfg_range(name, "shared_range", &shared))
 		return 1;
-	kernel = read_file(argv[1], &klen);
+	if (shared.end - shared.start + 1 != MULTIKERNEL_SHARED_SIZE) {
+		fprintf(stderr,
+			"mkexec: %s/shared_range is %#llx bytes, not MULTIKERNEL_SHARED_SIZE\n",
+			name, shared.end - shared.start + 1);
+		return 1;
+	}
+	kernel = read_whole(argv[1], &klen);
 	if (!kernel)
 		return fail(argv[1]);
 	if (strcmp(argv[2], "-")) {
-		initrd = read_file(argv[2], &ilen);
+		initrd = read_whole(argv[2], &ilen);
 		if (!initrd)
 			return fail(argv[2]);
 	}
-	h = (struct setup_header *)((char *)kernel + 0x1f1);
-	if (klen < 0x1000 || h->header != 0x53726448 ||
+	h = (struct setup_header *)((char *)kernel + BZ_HDR_OFFSET);
+	if (klen < PAGE || h->header != BZ_MAGIC ||
 	    !(h->xloadflags & XLF_KERNEL_64)) {
 		fprintf(stderr, "mkexec: %s: not a 64-bit bzImage\n", argv[1]);
 		return 1;
 	}
-	setup = ((h->setup_sects ? h->setup_sects : 4) + 1) * 512;
-	align = h->kernel_alignment > 0x200000 ? h->kernel_alignment : 0x200000;
-	end = r.ram_end + 1;
-	kaddr = ALIGN_UP(r.ram_start, align);
+	setup = ((h->setup_sects ? h->setup_sects : BZ_SETUP_SECTS_DEFAULT) + 1) *
+		BZ_SECTOR;
+	align = h->kernel_alignment > BZ_MIN_ALIGN ? h->kernel_alignment : BZ_MIN_ALIGN;
+	end = ram.end + 1;
+	kaddr = ALIGN_UP(ram.start, align);
 	bpaddr = ALIGN_UP(kaddr + h->init_size, PAGE);
 	cladr = bpaddr + PAGE;
 	cl_len = strlen(argv[3]) + 1;
@@ -243,11 +416,14 @@ static int mk_load(int argc, char **argv)
 		iaddr = (end - ilen) & ~(PAGE - 1);
 
 	bp = calloc(1, sizeof(*bp));
-	hlen = 0x202 + ((unsigned char *)kernel)[0x201] - 0x1f1;
+	if (!bp)
+		return fail("calloc");
+	hlen = BZ_HDR_END_OFFSET + ((unsigned char *)kernel)[BZ_JUMP_OFFSET] -
+	       BZ_HDR_OFFSET;
 	if (hlen > sizeof(bp->hdr))
 		hlen = sizeof(bp->hdr);
 	memcpy(&bp->hdr, h, hlen);
-	bp->hdr.type_of_loader = 0xff;
+	bp->hdr.type_of_loader = LOADER_UNDEFINED;
 	bp->hdr.loadflags |= LOADED_HIGH | KEEP_SEGMENTS;
 	bp->hdr.code32_start = kaddr;
 	bp->hdr.cmd_line_ptr = (unsigned int)cladr;
@@ -255,18 +431,19 @@ static int mk_load(int argc, char **argv)
 	bp->hdr.ramdisk_image = (unsigned int)iaddr;
 	bp->ext_ramdisk_image = iaddr >> 32;
 	bp->hdr.ramdisk_size = ilen;
-	bp->hdr.setup_data = r.ram_start - SHARED_SIZE;
+	bp->hdr.setup_data = shared.start + MULTIKERNEL_SETUP_DATA_OFFSET;
 	bp->e820_entries = 2;
-	bp->e820_table[0].addr = r.low_start;
-	bp->e820_table[0].size = r.low_end - r.low_start + 1;
-	bp->e820_table[0].type = 1;
-	bp->e820_table[1].addr = r.ram_start;
-	bp->e820_table[1].size = end - r.ram_start;
-	bp->e820_table[1].type = 1;
+	bp->e820_table[0].addr = low.start;
+	bp->e820_table[0].size = low.end - low.start + 1;
+	bp->e820_table[0].type = E820_RAM;
+	bp->e820_table[1].addr = ram.start;
+	bp->e820_table[1].size = end - ram.start;
+	bp->e820_table[1].type = E820_RAM;
 	if (bad_e820) {
+		/* 16 MiB at 1 MiB: host memory, never an instance's */
 		bp->e820_table[2].addr = 0x100000;
 		bp->e820_table[2].size = 0x1000000;
-		bp->e820_table[2].type = 1;
+		bp->e820_table[2].type = E820_RAM;
 		bp->e820_entries = 3;
 	}
 
@@ -278,22 +455,91 @@ static int mk_load(int argc, char **argv)
 	if (ilen)
 		seg[n++] = (struct kexec_segment){ initrd, ilen, PHYS(iaddr),
 						   end - iaddr };
-	if (syscall(SYS_kexec_load, kaddr + 0x200, n, seg,
-		    KEXEC_MULTIKERNEL | KEXEC_ARCH_DEFAULT))
+	if (syscall(SYS_kexec_load, kaddr + BZ_ENTRY64_OFFSET, n, seg,
+		    kexec_flags(id)))
 		return fail("kexec_load(multikernel)");
 	return 0;
 }
 
-static int raw_load(const char *addr)
+static int mk_unload(const char *arg)
+{
+	unsigned long long id;
+
+	if (parse_id(arg, &id))
+		return 2;
+	if (syscall(SYS_kexec_load, 0, 0, NULL, kexec_flags(id)))
+		return fail("kexec_load(multikernel unload)");
+	return 0;
+}
+
+static int raw_load(const char *idarg, const char *addr)
 {
 	static char page[PAGE];
 	struct kexec_segment seg = { page, PAGE, 0, PAGE };
+	unsigned long long id;
 
+	if (parse_id(idarg, &id))
+		return 2;
 	seg.mem = PHYS(strtoull(addr, NULL, 0));
 	if (syscall(SYS_kexec_load, (unsigned long)seg.mem, 1, &seg,
-		    KEXEC_MULTIKERNEL | KEXEC_ARCH_DEFAULT))
+		    kexec_flags(id)))
 		return fail("kexec_load(multikernel)");
 	return 0;
+}
+
+static int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return fail(path);
+	n = write(fd, val, strlen(val));
+	if (n < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return fail(path);
+	}
+	close(fd);
+	return 0;
+}
+
+#define DEBUGFS		"/sys/kernel/debug"
+#define FAIR_SERVER	DEBUGFS "/sched/fair_server"
+#define RT_RUNTIME	"/proc/sys/kernel/sched_rt_runtime_us"
+
+/*
+ * In a spawned kernel: take the (only) CPU and never give it back, so that
+ * the kernel cannot act on the host's stop request.  RT throttling and the
+ * fair server, which would let kernel workers run now and then, go off
+ * first.
+ */
+static int spin(void)
+{
+	struct sched_param sp = {
+		.sched_priority = sched_get_priority_max(SCHED_FIFO),
+	};
+	char path[PATH_MAX];
+	long cpu, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (access(FAIR_SERVER, F_OK) &&
+	    mount("none", DEBUGFS, "debugfs", 0, NULL))
+		return fail("mount " DEBUGFS);
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		snprintf(path, sizeof(path), FAIR_SERVER "/cpu%ld/runtime", cpu);
+		if (write_str(path, "0"))
+			return 1;
+	}
+	if (write_str(RT_RUNTIME, "-1"))
+		return 1;
+	if (sched_setscheduler(0, SCHED_FIFO, &sp))
+		return fail("sched_setscheduler");
+	printf("mkexec: spinning at SCHED_FIFO %d\n", sp.sched_priority);
+	fflush(stdout);
+	for (;;)
+		;
 }
 
 static int drop_caps(void)
@@ -332,22 +578,24 @@ int main(int argc, char **argv)
 		return load_file(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "unload-file"))
 		return unload_file(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "mkdir") && argc == 3)
+		return cfg_mkdir(argv[2]);
+	if (!strcmp(argv[1], "rmdir") && argc == 3)
+		return cfg_rmdir(argv[2]);
+	if (!strcmp(argv[1], "attr") && argc == 5)
+		return cfg_attr(argv[2], argv[3], argv[4]);
 	if (!strcmp(argv[1], "mk-load"))
 		return mk_load(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "raw-load") && argc == 3)
-		return raw_load(argv[2]);
-	if (!strcmp(argv[1], "ctl") && argc == 3)
-		return ctl(argv[2]);
+	if (!strcmp(argv[1], "mk-unload") && argc == 3)
+		return mk_unload(argv[2]);
+	if (!strcmp(argv[1], "raw-load") && argc == 4)
+		return raw_load(argv[2], argv[3]);
 	if (!strcmp(argv[1], "mk-load-file"))
 		return mk_load_file(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "mk-unload-file") && argc == 3) {
-		unsigned long flags = KEXEC_FILE_MULTIKERNEL | KEXEC_FILE_UNLOAD |
-			KEXEC_FILE_MK_ID(atoi(argv[2]));
-
-		if (syscall(SYS_kexec_file_load, -1, -1, 0, NULL, flags))
-			return fail("kexec_file_load(multikernel unload)");
-		return 0;
-	}
+	if (!strcmp(argv[1], "mk-unload-file") && argc == 3)
+		return mk_unload_file(argv[2]);
+	if (!strcmp(argv[1], "spin") && argc == 2)
+		return spin();
 	if (!strcmp(argv[1], "exec")) {
 		sync();
 		if (reboot(LINUX_REBOOT_CMD_KEXEC))

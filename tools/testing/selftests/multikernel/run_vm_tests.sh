@@ -5,6 +5,13 @@
 # and aggregate their KTAP output.  Each VM is time-bounded; a VM that hangs,
 # panics or reports fewer results than it planned counts as a failure.
 # The last line is "N passed, N failed" over all subtests.
+#
+# Debug pass (skipped with DEBUG_PASS=0): every test whose script has a line
+# "# vm-debug: yes" runs once more, as <test>-debug, on the debug kernel
+# (make kernel-debug: KASAN, lockdep, UBSAN, KFENCE, debugobjects, kmemleak)
+# as host and spawns; a splat on either console fails it, and lines matching
+# an extended regex given as "# vm-debug-allow: ERE" in the script are not
+# splats (for a test that provokes one on purpose).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../../.." && pwd)
@@ -21,16 +28,46 @@ fi
 # host-side checks of the workbench (series, docs, W=1/sparse) run last, so
 # that the series' cover letter can quote this run's VM test results
 checks=${CHECKS-$(ls "$top"/scripts/multikernel/checks/check_*.sh 2>/dev/null)}
-set -- $tests $checks
+debug_tests=""
+if [ "${DEBUG_PASS:-1}" != 0 ]; then
+	for t in $tests; do
+		grep -qx '# vm-debug: yes' "$here/$t" && debug_tests="$debug_tests debug:$t"
+	done
+fi
+set -- $tests $debug_tests $checks
 : > "$build/vm/last-check.txt"
 echo "KTAP version 1"
 echo "1..$#"
 echo "# accel=$ACCEL"
 pass=0 fail=0 i=0
+# console lines that are a splat: warnings, oopses, sanitizer and lockdep
+# reports, RCU misuse and stalls, lockups, debugobjects, list corruption,
+# kmemleak suspects and a detector that turned itself off
+splat_re='WARNING:|BUG:|Oops:|KASAN:|UBSAN:|KFENCE:|ODEBUG:|Kernel panic'
+splat_re="$splat_re|possible circular locking|inconsistent lock state|possible recursive locking"
+splat_re="$splat_re|suspicious RCU usage|sleeping function called from invalid context|bad unlock balance"
+splat_re="$splat_re|detected stalls? on CPU|self-detected stall|hung task|blocked for more than [0-9]+ seconds"
+splat_re="$splat_re|soft lockup|hard LOCKUP|list_(add|del) corruption|unreferenced object 0x"
+splat_re="$splat_re|new suspected memory leaks|memory leak detector disabled"
+# splats LOG TAG ALLOW: every splat line of LOG as "TAG:LINE: text", the
+# first two followed by their next 20 lines; false when there is none.  The
+# kernel's echo of its command line is never one.
+splats() {
+	tr -d '\r' < "$1" | awk -v re="$splat_re" -v allow="$3" -v tag="$2" '
+		$0 ~ re && $0 !~ /(^|\] )(Kernel c|C)ommand line: / &&
+		(allow == "" || $0 !~ allow) {
+			n++; print tag ":" NR ": " $0; ctx = n <= 2 ? 20 : 0; next
+		}
+		ctx > 0 { print tag ":" NR ":     " $0; ctx-- }
+		END { exit n == 0 }'
+}
 start_all=$(date +%s)
 for t in "$@"; do
 	i=$((i + 1))
+	dbg=0
+	case "$t" in debug:*) dbg=1 t=${t#debug:} ;; esac
 	name=$(basename "${t%.sh}")
+	[ $dbg = 1 ] && name=$name-debug
 	t0=$(date +%s)
 	case "$t" in
 	/*)	# host-side check, no VM
@@ -46,9 +83,17 @@ for t in "$@"; do
 		echo "$s $i $name # $(( $(date +%s) - t0 ))s"
 		continue ;;
 	esac
+	if [ $dbg = 1 ] && [ ! -f "$build/initramfs/host-debug.cpio.gz" ]; then
+		echo "    # no debug kernel: make kernel-debug initramfs-debug first (or DEBUG_PASS=0)"
+		fail=$((fail + 1))
+		echo "not ok $i $name # 0s"
+		continue
+	fi
 	smp=$(sed -n 's/^# vm-smp: //p' "$here/$t")
 	append=$(sed -n 's/^# vm-append: //p' "$here/$t")
-	VM_CPUS=${smp:-${VM_CPUS:-4}} "$vm" --quiet --script "$here/$t" \
+	vmopts=(--quiet)
+	[ $dbg = 1 ] && vmopts+=(--debug)
+	VM_CPUS=${smp:-${VM_CPUS:-4}} "$vm" "${vmopts[@]}" --script "$here/$t" \
 		--append "$append" --timeout "${VM_TIMEOUT:-600}" \
 		> "$build/vm/$name.out" 2>&1
 	rc=$?
@@ -78,6 +123,26 @@ for t in "$@"; do
 			ok=0
 		fi
 	done < <(sed -n 's/^# com2-expect: //p' "$here/$t")
+	if [ $dbg = 1 ]; then
+		# splats on the debug kernel's consoles, host (COM1) and spawns (COM2)
+		n=$((n + 1))
+		allow=$(sed -n 's/^# vm-debug-allow: //p' "$here/$t" | paste -sd'|')
+		found=$( { splats "$log" com1 "$allow"; splats "$build/vm/$name.com2.log" com2 "$allow"; } |
+			head -n 100)
+		if [ -n "$found" ]; then
+			echo "    not ok $n no splat on the debug kernel's consoles ($name.com1.log, $name.com2.log)"
+			echo "$found" | sed 's/^/    # /'
+			fail=$((fail + 1))
+			ok=0
+		elif [ "$rc" = 0 ] && ! tr -d '\r' < "$log" | grep -q '^# vm-debug: kmemleak scanned'; then
+			echo "    not ok $n no splat on the debug kernel's consoles (no kmemleak scan at the end)"
+			fail=$((fail + 1))
+			ok=0
+		else
+			echo "    ok $n no splat on the debug kernel's consoles"
+			pass=$((pass + 1))
+		fi
+	fi
 	if [ "$rc" != 0 ]; then
 		echo "    # VM exit status $rc"
 		ok=0

@@ -33,18 +33,21 @@ ktap_check "kexec_load path: create on cpu3 and load (--mk-cpus)" \
 ktap_check "--mk-status shows instance 1 loaded" \
 	sh -c 'kexec --mk-status --multikernel=1 | grep -q "^1 .*loaded"'
 ktap_check "--mk-start" kexec --multikernel=1 --mk-start
-ktap_check "the instance runs (purgatory verified the image)" mk_wait_state 1 running 120
+ktap_check "the instance runs (purgatory verified the image)" \
+	mk_wait_state "$(mk_name_of_id 1)" running 120
 ktap_check "--mk-stop stops it gracefully" kexec --multikernel=1 --mk-stop
 ktap_check "the CPU goes back to the host" reclaim
 ktap_check "kexec_file_load path (-s) reloads instance 1" \
 	kexec -s --multikernel=1 -l $K --initrd=$I --append="panic=-1"
 start_1() {
-	kexec --multikernel=1 --mk-start && mk_wait_state 1 running 120
+	kexec --multikernel=1 --mk-start && mk_wait_state "$(mk_name_of_id 1)" running 120
 }
 ktap_check "start and run again" start_1
 ktap_check "--mk-kill" kexec --multikernel=1 --mk-kill
-ktap_check "-u unloads the image" \
-	sh -c '. /usr/share/multikernel/ktap.sh; kexec --multikernel=1 -u && mk_state_is 1 empty'
+unload_1() {
+	kexec --multikernel=1 -u && mk_state_is "$(mk_name_of_id 1)" empty
+}
+ktap_check "-u unloads the image" unload_1
 ktap_check "message for an online CPU" \
 	expect_msg "[EBUSY]" kexec --multikernel=2 --mk-cpus=1 -l $K --append=x
 kexec --multikernel=2 --mk-cpus=2 -l $K --initrd=$I --append=x
@@ -56,9 +59,12 @@ ktap_check "message without permission" \
 	expect_msg "not permitted" mkexec -U run kexec --multikernel=1 --mk-start
 ktap_check "--multikernel refuses -e and leaves the host running" \
 	expect_msg "multikernel" kexec --multikernel=1 -e
-ktap_check "--mk-destroy frees the CPUs" \
-	sh -c 'kexec --multikernel=2 --mk-destroy && kexec --multikernel=1 --mk-destroy &&
-	       echo 1 > /sys/devices/system/cpu/cpu2/online'
+destroyed() {
+	kexec --multikernel=2 --mk-destroy && kexec --multikernel=1 --mk-destroy &&
+		! mk_name_of_id 1 > /dev/null && ! mk_name_of_id 2 > /dev/null &&
+		echo 1 > /sys/devices/system/cpu/cpu2/online
+}
+ktap_check "--mk-destroy removes the instances and frees the CPUs" destroyed
 ktap_check "plain kexec -l and -u work as before" \
 	sh -c "kexec -l $K --initrd=$I --append=x && kexec -u"
 ktap_check "plain kexec -s -l and -u work as before" \

@@ -10,8 +10,13 @@ ktap_header 4
 ktap_check "the pool is reserved at 0x60000000" \
 	grep -q "^  60000000-6fffffff : Multikernel pool" /proc/iomem
 cpu_online 3 0
-ktap_check "an instance is carved from it" mkexec ctl "create 1 3 128M"
-ktap_check "its RAM starts 2 MiB into the pool" test "$(mk_col 1 4)" = 0x60200000
+ktap_check "an instance is carved from it" mk_create a 3 128M
+ram_at() {
+	_s=$(mk_range_start a ram_range)
+	[ -n "$_s" ] && [ $((_s)) = $((0x60200000)) ]
+}
+ktap_check "its RAM starts 2 MiB into the pool" ram_at
+mkexec mkdir b
 ktap_check "more than the pool holds: ENOSPC" \
-	expect_errno ENOSPC mkexec ctl "create 2 2 200M"
+	expect_errno ENOSPC mkexec attr b memory 200M
 ktap_finish

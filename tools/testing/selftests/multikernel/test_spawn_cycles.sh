@@ -7,15 +7,14 @@
 N=10
 ktap_header $((N + 2))
 cpu_online 3 0
-mkexec ctl "create 1 3 160M"
-ktap_check "load instance 1" \
-	mkexec mk-load-file 1 $SPAWN_KERNEL $SPAWN_INITRD "console=ttyS1,115200 panic=-1"
+mk_create cyc 3 160M
+ktap_check "load instance cyc" mk_load cyc "console=ttyS1,115200 panic=-1"
 i=1
 while [ $i -le $N ]; do
 	ok=1
-	mkexec ctl "start 1" || ok=0
-	[ $ok = 1 ] && { mk_wait_state 1 running 120 || ok=0; }
-	[ $ok = 1 ] && { mkexec ctl "stop 1" || ok=0; }
+	mk_start cyc || ok=0
+	[ $ok = 1 ] && { mk_wait_state cyc running 120 || ok=0; }
+	[ $ok = 1 ] && { mk_stop cyc || ok=0; }
 	[ $ok = 1 ] && { cpu_online 3 1 || ok=0; }
 	[ $ok = 1 ] && { taskset -c 3 true || ok=0; }
 	[ $ok = 1 ] && { cpu_online 3 0 || ok=0; }
@@ -26,7 +25,6 @@ while [ $i -le $N ]; do
 	fi
 	i=$((i + 1))
 done
-ktap_check "instance 1 counts $N starts" \
-	sh -c "[ \$(awk '\$1 == 1 { print \$11 }' /proc/multikernel) = $N ]"
+ktap_check "instance cyc counts $N starts" test "$(mk_get cyc starts)" = $N
 cat /proc/multikernel
 ktap_finish

@@ -16,24 +16,31 @@ apicid_of() {
 }
 ktap_check "cpu3 has APIC id 4 in this topology" test "$(apicid_of 3)" = 4
 for c in 1 2 3; do cpu_online $c 0; done
+mkexec mkdir absent
 ktap_check "a possible but absent CPU is refused: EINVAL" \
-	expect_errno EINVAL mkexec ctl "create 3 5 128M"
-ktap_check "create instance 1 on cpus 2-3 with COM2" mkexec ctl "create 1 2-3 256M uart=0x2f8"
-ktap_check "kexec_load (user-built boot_params) into instance 1" \
-	mkexec mk-load 1 $SPAWN_KERNEL $SPAWN_INITRD "console=ttyS1,115200 panic=-1"
-ktap_check "create instance 2 on cpu1 without a UART" mkexec ctl "create 2 1 128M"
-ktap_check "kexec_file_load into instance 2" \
-	mkexec mk-load-file 2 $SPAWN_KERNEL $SPAWN_INITRD "console=ttyS1,115200 panic=-1"
-ktap_check "start instance 1" mkexec ctl "start 1"
-ktap_check "start instance 2" mkexec ctl "start 2"
-ktap_check "instance 1 (2 CPUs) reaches running" mk_wait_state 1 running 120
-ktap_check "instance 2 reaches running" mk_wait_state 2 running 120
-ktap_check "both instances are listed as running" \
-	sh -c '[ $(grep -c " running " /proc/multikernel) = 2 ]'
+	expect_errno EINVAL mkexec attr absent cpus 5
+mkexec rmdir absent
+ktap_check "create instance smp on cpus 2-3 with COM2" mk_create smp 2-3 256M 0x2f8
+ktap_check "kexec_load (user-built boot_params) into instance smp" \
+	mkexec mk-load "$(mk_id smp)" $SPAWN_KERNEL $SPAWN_INITRD "console=ttyS1,115200 panic=-1"
+ktap_check "create instance uni on cpu1 without a UART" mk_create uni 1 128M
+ktap_check "kexec_file_load into instance uni" mk_load uni "console=ttyS1,115200 panic=-1"
+ktap_check "start instance smp" mk_start smp
+ktap_check "start instance uni" mk_start uni
+ktap_check "instance smp (2 CPUs) reaches running" mk_wait_state smp running 120
+ktap_check "instance uni reaches running" mk_wait_state uni running 120
+both_running() {
+	mk_state_is smp running && mk_state_is uni running &&
+		grep -qw smp /proc/multikernel && grep -qw uni /proc/multikernel
+}
+ktap_check "both instances are running and listed in /proc/multikernel" both_running
 cat /proc/multikernel
-ktap_check "instance 1 sends 4 heartbeats (its init prints meanwhile)" \
-	mk_wait_heartbeat 1 4 60
-ktap_check "stop both instances" sh -c 'mkexec ctl "stop 1" && mkexec ctl "stop 2"'
+ktap_check "instance smp sends 4 heartbeats (its init prints meanwhile)" \
+	mk_wait_heartbeat smp 4 60
+stop_both() {
+	mk_stop smp && mk_stop uni
+}
+ktap_check "stop both instances" stop_both
 ktap_check "all CPUs come back online" \
 	sh -c 'for c in 1 2 3; do echo 1 > /sys/devices/system/cpu/cpu$c/online || exit 1; done'
 ktap_finish

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * x86 part of the memory a multikernel host shares with a spawned kernel:
+ * the boot information.  The layout of the whole area is in
+ * <linux/multikernel.h>.
+ */
+#ifndef _UAPI_ASM_X86_MULTIKERNEL_H
+#define _UAPI_ASM_X86_MULTIKERNEL_H
+
+#include <linux/types.h>
+
+/*
+ * The shared area starts with a struct setup_data of type SETUP_MULTIKERNEL
+ * (<asm/setup_data.h>) whose data is the boot information, so the area's
+ * physical start is what boot_params.hdr.setup_data of a spawned kernel
+ * holds: its instance's memory start plus MULTIKERNEL_SETUP_DATA_OFFSET.
+ * The host writes the entry (next = 0, len = the boot information's size)
+ * at every start.
+ */
+#define MULTIKERNEL_SETUP_DATA_OFFSET	0x0UL
+
+/* Most CPUs one instance can have: the length of apic_ids[]. */
+#define MULTIKERNEL_MAX_CPUS		64
+
+#define MULTIKERNEL_BOOT_MAGIC		0x4d4b424fU	/* "MKBO" */
+
+/* Newest layout version defined here, and the oldest a reader must know. */
+#define MULTIKERNEL_BOOT_VERSION	2
+#define MULTIKERNEL_BOOT_COMPAT		1
+
+/* Bytes a host writes at least, per layout version */
+#define MULTIKERNEL_BOOT_INFO_SIZE_V1	472
+#define MULTIKERNEL_BOOT_INFO_SIZE_V2	480
+
+/**
+ * struct multikernel_boot_info - what a spawned kernel learns from its host
+ * @magic:		MULTIKERNEL_BOOT_MAGIC
+ * @version:		layout version the host wrote
+ * @compat_version:	oldest layout version whose reader can use this one
+ * @size:		bytes the host wrote, the setup_data length
+ * @instance_id:	instance number, as the host's load syscalls name it
+ * @tsc_khz:		TSC frequency measured by the host
+ * @cpu_khz:		CPU frequency measured by the host, 0 for @tsc_khz
+ * @lapic_timer_period:	local APIC timer ticks per host jiffy
+ * @host_hz:		HZ of the host, to rescale @lapic_timer_period
+ * @uart_base:		I/O port of a 16550 UART handed over, 0 for none
+ * @nr_cpus:		number of valid entries in @apic_ids
+ * @reserved0:		zero
+ * @apic_ids:		APIC ids of the instance's CPUs, the started one first
+ * @mem_base:		physical start of the instance's RAM
+ * @mem_size:		size of the instance's RAM
+ * @shared_base:	physical start of the shared area
+ * @shared_size:	size of the shared area, MULTIKERNEL_SHARED_SIZE
+ * @guest_state:	MK_GUEST_*, written by the spawned kernel (release)
+ * @host_request:	MK_HOST_REQ_*, written by the host
+ * @heartbeat:		incremented by the spawned kernel while it runs
+ * @panic_msg:		NUL-terminated panic reason from the spawned kernel,
+ *			written before MK_GUEST_PANIC
+ * @host_apicid:	(version 2) APIC id of the host CPU that takes the
+ *			channel's doorbells; version 1: 0
+ * @reserved1:		(version 2) zero
+ *
+ * Versions only append fields: version 1 ends after @panic_msg
+ * (MULTIKERNEL_BOOT_INFO_SIZE_V1 bytes), version 2 after @reserved1
+ * (MULTIKERNEL_BOOT_INFO_SIZE_V2).  The host zeroes the structure and
+ * fills it in at every start, with @version = the layout it writes,
+ * @compat_version = the oldest version that describes the fields as the
+ * host means them (1 as long as fields are only appended) and @size = the
+ * bytes it wrote.  After that the host writes only @host_request and the
+ * spawned kernel only @guest_state, @heartbeat and @panic_msg.
+ *
+ * A spawned kernel that knows layout version K reads the structure if
+ * @magic matches, 1 <= @compat_version <= K, @compat_version <= @version,
+ * and @size covers every field of version min(@version, K); fields of later
+ * versions than @version take the defaults listed above.  It refuses
+ * anything else, with a message, before it touches any hardware.
+ */
+struct multikernel_boot_info {
+	__u32	magic;
+	__u16	version;
+	__u16	compat_version;
+	__u32	size;
+	__u32	instance_id;
+	__u32	tsc_khz;
+	__u32	cpu_khz;
+	__u32	lapic_timer_period;
+	__u32	host_hz;
+	__u16	uart_base;
+	__u16	nr_cpus;
+	__u32	reserved0;
+	__u32	apic_ids[MULTIKERNEL_MAX_CPUS];
+	__u64	mem_base;
+	__u64	mem_size;
+	__u64	shared_base;
+	__u64	shared_size;
+	__u32	guest_state;
+	__u32	host_request;
+	__u64	heartbeat;
+	char	panic_msg[128];
+	/* version 2 */
+	__u32	host_apicid;
+	__u32	reserved1;
+};
+
+#endif /* _UAPI_ASM_X86_MULTIKERNEL_H */

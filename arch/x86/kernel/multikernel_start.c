@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * x86 host side of multikernel, starting and stopping an instance: the
+ * boot information the spawned kernel finds in its setup_data chain, the
+ * page tables and the real-mode trampoline (multikernel_trampoline.S) its
+ * first CPU starts in, the INIT/SIPI sequence of smpboot that starts it,
+ * and the INIT that takes its CPUs back.
+ *
+ * With CONFIG_MULTIKERNEL_TEST_ABI, debugfs multikernel/boot_info_layout
+ * makes the following starts write an older, an incompatible or a short
+ * boot information layout, to test how a spawned kernel copes.
+ */
+
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/build_bug.h>
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/io.h>
+#include <linux/jiffies.h>
+#include <linux/kexec.h>
+#include <linux/minmax.h>
+#include <linux/multikernel.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/sizes.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include <asm/apic.h>
+#include <asm/bootparam.h>
+#include <asm/multikernel.h>
+#include <asm/pgtable_types.h>
+#include <asm/smp.h>
+#include <asm/tsc.h>
+
+/* The boot information is the data of the setup_data entry. */
+static_assert(MULTIKERNEL_SETUP_DATA_OFFSET + sizeof(struct setup_data) ==
+	      MULTIKERNEL_INFO_OFFSET);
+
+/* How long a start waits for the CPU to leave the trampoline. */
+#define MK_HANDOFF_TIMEOUT_MS	5000
+
+/* Pages after the trampoline in low slot 0: the fixed map of the first 2M */
+#define MK_LOW_PT_PAGES		3
+
+/* One trampoline for all instances: one start at a time. */
+static DEFINE_MUTEX(mk_start_lock);
+
+/* A table page allocator over a fixed array of pages. */
+struct mk_pt {
+	void		*va;	/* kernel mapping of the first page */
+	phys_addr_t	pa;	/* its physical address */
+	unsigned int	used;
+	unsigned int	max;
+};
+
+static u64 *mk_pt_next(struct mk_pt *pt, phys_addr_t *pa)
+{
+	void *page;
+
+	if (pt->used == pt->max)
+		return NULL;
+	page = pt->va + pt->used * PAGE_SIZE;
+	*pa = pt->pa + pt->used * PAGE_SIZE;
+	pt->used++;
+	memset(page, 0, PAGE_SIZE);
+	return page;
+}
+
+static u64 *mk_pt_table(struct mk_pt *pt, u64 *entry)
+{
+	phys_addr_t pa;
+	u64 *t;
+
+	if (*entry & _PAGE_PRESENT)
+		return pt->va + ((*entry & PTE_PFN_MASK) - pt->pa);
+	t = mk_pt_next(pt, &pa);
+	if (t)
+		*entry = pa | _PAGE_PRESENT | _PAGE_RW;
+	return t;
+}
+
+/* Identity-map [start, end) with 2 MiB pages. */
+static int mk_pt_map(struct mk_pt *pt, u64 *pml4, phys_addr_t start,
+		     phys_addr_t end)
+{
+	phys_addr_t a;
+
+	for (a = ALIGN_DOWN(start, SZ_2M); a < end; a += SZ_2M) {
+		u64 *pdpt, *pd;
+
+		pdpt = mk_pt_table(pt, &pml4[(a >> 39) & 511]);
+		if (!pdpt)
+			return -E2BIG;
+		pd = mk_pt_table(pt, &pdpt[(a >> 30) & 511]);
+		if (!pd)
+			return -E2BIG;
+		pd[(a >> 21) & 511] = a | _PAGE_PRESENT | _PAGE_RW | _PAGE_PSE;
+	}
+	return 0;
+}
+
+/*
+ * Page tables in the shared area that map the first 2 MiB (the
+ * trampoline) and the instance's memory.
+ */
+static int mk_build_tables(struct mk_instance *inst, phys_addr_t *cr3)
+{
+	struct mk_pt pt = {
+		.va = phys_to_virt(inst->base) + MULTIKERNEL_PT_OFFSET,
+		.pa = inst->base + MULTIKERNEL_PT_OFFSET,
+		.max = MULTIKERNEL_PT_PAGES,
+	};
+	u64 *pml4 = mk_pt_next(&pt, cr3);
+	int ret;
+
+	ret = mk_pt_map(&pt, pml4, 0, SZ_2M);
+	if (!ret)
+		ret = mk_pt_map(&pt, pml4, inst->base, inst->base + inst->size);
+	return ret;
+}
+
+/*
+ * The fixed identity map of the first 2 MiB, after the trampoline page;
+ * built at the first start (under mk_start_lock).
+ */
+static phys_addr_t mk_low_tables(phys_addr_t low)
+{
+	static bool ready;
+	struct mk_pt pt = {
+		.va = phys_to_virt(low) + PAGE_SIZE,
+		.pa = low + PAGE_SIZE,
+		.max = MK_LOW_PT_PAGES,
+	};
+	phys_addr_t cr3;
+	u64 *pml4;
+
+	if (!ready) {
+		pml4 = mk_pt_next(&pt, &cr3);
+		mk_pt_map(&pt, pml4, 0, SZ_2M);
+		ready = true;
+	}
+	return pt.pa;
+}
+
+/*
+ * Put a CPU of an instance into wait-for-SIPI.  An IPI still in flight
+ * from this CPU (a doorbell) must not swallow the INIT.
+ */
+static void mk_cpu_reset(u32 apicid)
+{
+	preempt_disable();
+	apic_wait_icr_idle();
+	send_init_sequence(apicid);
+	preempt_enable();
+}
+
+/* INIT, STARTUP, STARTUP into the trampoline at @tr, as smpboot does. */
+static int mk_cpu_wakeup(u32 apicid, phys_addr_t tr)
+{
+	int ret;
+
+	preempt_disable();
+	apic_wait_icr_idle();
+	ret = wakeup_secondary_cpu_via_init(apicid, tr);
+	preempt_enable();
+	return ret;
+}
+
+#ifdef CONFIG_MULTIKERNEL_TEST_ABI
+/*
+ * Test layouts: "v1" is what a host of layout version 1 writes,
+ * "incompatible" claims a compatible version no kernel knows yet, "short"
+ * claims the current version in fewer bytes than it has.
+ */
+enum mk_test_layout {
+	MK_LAYOUT_CURRENT,
+	MK_LAYOUT_V1,
+	MK_LAYOUT_INCOMPATIBLE,
+	MK_LAYOUT_SHORT,
+};
+
+static const char * const mk_layout_names[] = {
+	[MK_LAYOUT_CURRENT]	 = "current",
+	[MK_LAYOUT_V1]		 = "v1",
+	[MK_LAYOUT_INCOMPATIBLE] = "incompatible",
+	[MK_LAYOUT_SHORT]	 = "short",
+};
+
+static int mk_test_layout;
+
+static ssize_t mk_layout_read(struct file *file, char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	char buf[16];
+	int len;
+
+	len = scnprintf(buf, sizeof(buf), "%s\n",
+			mk_layout_names[READ_ONCE(mk_test_layout)]);
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+}
+
+static ssize_t mk_layout_write(struct file *file, const char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	char buf[16];
+	int i;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	i = sysfs_match_string(mk_layout_names, buf);
+	if (i < 0)
+		return i;
+	WRITE_ONCE(mk_test_layout, i);
+	pr_warn("testing: instances start with %s boot information from now on\n",
+		mk_layout_names[i]);
+	return count;
+}
+
+static const struct file_operations mk_layout_fops = {
+	.read	= mk_layout_read,
+	.write	= mk_layout_write,
+	.llseek	= default_llseek,
+};
+
+/* After late_initcall: the directory may exist already (bench.c). */
+static int __init mk_test_abi_init(void)
+{
+	struct dentry *dir = debugfs_lookup("multikernel", NULL);
+
+	if (dir) {
+		debugfs_create_file("boot_info_layout", 0600, dir, NULL,
+				    &mk_layout_fops);
+		dput(dir);
+	} else {
+		dir = debugfs_create_dir("multikernel", NULL);
+		debugfs_create_file("boot_info_layout", 0600, dir, NULL,
+				    &mk_layout_fops);
+	}
+	return 0;
+}
+late_initcall_sync(mk_test_abi_init);
+
+/* Version, compatible version and size of the next start's boot info */
+static void mk_boot_layout(u16 *version, u16 *compat, u32 *size)
+{
+	*version = MULTIKERNEL_BOOT_VERSION;
+	*compat = MULTIKERNEL_BOOT_COMPAT;
+	*size = sizeof(struct multikernel_boot_info);
+	switch (READ_ONCE(mk_test_layout)) {
+	case MK_LAYOUT_V1:
+		*version = 1;
+		*compat = 1;
+		*size = MULTIKERNEL_BOOT_INFO_SIZE_V1;
+		break;
+	case MK_LAYOUT_INCOMPATIBLE:
+		*version = MULTIKERNEL_BOOT_VERSION + 1;
+		*compat = MULTIKERNEL_BOOT_VERSION + 1;
+		break;
+	case MK_LAYOUT_SHORT:
+		*size = multikernel_boot_info_size(MULTIKERNEL_BOOT_VERSION - 1);
+		break;
+	}
+	if (*version != MULTIKERNEL_BOOT_VERSION ||
+	    *compat != MULTIKERNEL_BOOT_COMPAT ||
+	    *size != sizeof(struct multikernel_boot_info))
+		pr_warn("testing: boot information version %u, compatible %u, %u bytes\n",
+			*version, *compat, *size);
+}
+#else
+static void mk_boot_layout(u16 *version, u16 *compat, u32 *size)
+{
+	*version = MULTIKERNEL_BOOT_VERSION;
+	*compat = MULTIKERNEL_BOOT_COMPAT;
+	*size = sizeof(struct multikernel_boot_info);
+}
+#endif
+
+void arch_multikernel_fill_info(struct mk_instance *inst)
+{
+	struct setup_data *sd = phys_to_virt(inst->base) +
+				MULTIKERNEL_SETUP_DATA_OFFSET;
+	struct multikernel_boot_info *info = inst->info;
+	unsigned int cpu, n = 0;
+	u16 version, compat;
+	u32 size;
+
+	mk_boot_layout(&version, &compat, &size);
+	memset(info, 0, sizeof(*info));
+	info->magic = MULTIKERNEL_BOOT_MAGIC;
+	info->version = version;
+	info->compat_version = compat;
+	info->size = size;
+	/* version 1 */
+	info->instance_id = inst->id;
+	info->tsc_khz = tsc_khz;
+	info->cpu_khz = cpu_khz;
+	info->lapic_timer_period = lapic_timer_period;
+	info->host_hz = HZ;
+	info->uart_base = inst->uart;
+	info->apic_ids[n++] = per_cpu(x86_cpu_to_apicid, inst->boot_cpu);
+	for_each_cpu(cpu, inst->cpus) {
+		if (cpu == inst->boot_cpu)
+			continue;
+		if (n == MULTIKERNEL_MAX_CPUS)
+			break;
+		info->apic_ids[n++] = per_cpu(x86_cpu_to_apicid, cpu);
+	}
+	info->nr_cpus = n;
+	info->mem_base = inst->ram_base;
+	info->mem_size = inst->ram_size;
+	info->shared_base = inst->base;
+	info->shared_size = MULTIKERNEL_SHARED_SIZE;
+	info->guest_state = MK_GUEST_BOOTING;
+	info->host_request = MK_HOST_REQ_NONE;
+	/* version 2 */
+	if (size >= MULTIKERNEL_BOOT_INFO_SIZE_V2)
+		info->host_apicid = per_cpu(x86_cpu_to_apicid, 0);
+
+	sd->next = 0;
+	sd->type = SETUP_MULTIKERNEL;
+	sd->len = size;
+}
+
+/* Copy the trampoline to low slot 0 and fill in its parameters. */
+static void mk_setup_trampoline(struct mk_instance *inst, phys_addr_t tr,
+				phys_addr_t cr3)
+{
+	const u32 *off = mk_trampoline_offsets;
+	u8 *page = phys_to_virt(tr);
+	phys_addr_t stack;
+
+	memcpy(page, mk_trampoline_start,
+	       mk_trampoline_end - mk_trampoline_start);
+	*(u32 *)(page + off[TR_GDT_DESC] + 2) = tr + off[TR_GDT];
+	*(u32 *)(page + off[TR_PM_PTR]) = tr + off[TR_PM];
+	*(u32 *)(page + off[TR_LM_PTR]) = tr + off[TR_LM];
+	*(u64 *)(page + off[TR_CR3_LOW]) = mk_low_tables(tr);
+	*(u64 *)(page + off[TR_CR3]) = cr3;
+	/*
+	 * Initial stack at the top of the shared area, with a zero "return
+	 * address" on it (kexec purgatory reads one as its jump-back entry).
+	 */
+	stack = inst->base + MULTIKERNEL_STACK_TOP;
+	memset(phys_to_virt(stack), 0,
+	       MULTIKERNEL_SHARED_SIZE - MULTIKERNEL_STACK_TOP);
+	*(u64 *)(page + off[TR_STACK]) = stack;
+	*(u64 *)(page + off[TR_BOOT_PARAMS]) = inst->boot_params;
+	*(u64 *)(page + off[TR_ENTRY]) = inst->image->start;
+	WRITE_ONCE(*(u32 *)(page + off[TR_HANDOFF]), 0);
+	/* the trampoline must be complete before the CPU can fetch it */
+	wmb();
+}
+
+int arch_multikernel_start(struct mk_instance *inst)
+{
+	u32 apicid = per_cpu(x86_cpu_to_apicid, inst->boot_cpu);
+	phys_addr_t tr = multikernel_low_base(), cr3;
+	u32 *handoff;
+	unsigned long deadline;
+	int ret;
+
+	if (!tr || !inst->image)
+		return -ENOEXEC;
+	ret = mk_build_tables(inst, &cr3);
+	if (ret) {
+		pr_info_ratelimited("instance %u: memory too large for the start page tables\n",
+				    inst->id);
+		return ret;
+	}
+
+	mutex_lock(&mk_start_lock);
+	mk_setup_trampoline(inst, tr, cr3);
+	handoff = phys_to_virt(tr) + mk_trampoline_offsets[TR_HANDOFF];
+
+	if (mk_cpu_wakeup(apicid, tr)) {
+		mk_cpu_reset(apicid);
+		ret = -EIO;
+		goto out;
+	}
+
+	deadline = jiffies + msecs_to_jiffies(MK_HANDOFF_TIMEOUT_MS);
+	while (!READ_ONCE(*handoff)) {
+		if (time_after(jiffies, deadline)) {
+			mk_cpu_reset(apicid);
+			ret = -ETIMEDOUT;
+			goto out;
+		}
+		usleep_range(200, 1000);
+	}
+out:
+	mutex_unlock(&mk_start_lock);
+	return ret;
+}
+
+void arch_multikernel_stop_cpus(struct mk_instance *inst)
+{
+	unsigned int cpu;
+
+	for_each_cpu(cpu, inst->cpus)
+		mk_cpu_reset(per_cpu(x86_cpu_to_apicid, cpu));
+}

@@ -1,0 +1,807 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Multikernel instances: lifecycle, the state machine, CPU ownership.
+ *
+ * This file owns struct mk_instance from creation to release: its id and
+ * slot, its CPUs (claimed from the host, which may not online them while
+ * they are lent), its region of the boot pool, and every transition of its
+ * state.  It leaves the user interface to configfs.c and proc.c, image
+ * loading to load.c (kexec's own machinery), the channel services to
+ * host.c, and starting and stopping CPUs to the architecture.
+ *
+ * Locking:
+ *  - mk_list_lock protects mk_slots[] (which instances exist, their ids).
+ *  - inst->lock serialises configuration and transitions of one instance.
+ *    It is never held across a wait for the spawned kernel, file reads or
+ *    user copies: a CPU hand-over in progress is marked by inst->busy, a
+ *    graceful stop waiting for the spawn by the state stopping.
+ *  - inst->state_lock protects inst->state; channel handlers and the health
+ *    check change the state under it alone, without inst->lock.
+ *  - mk_cpus_lock and the CPU hotplug lock (read) protect mk_owned_cpus,
+ *    so the hotplug callback that refuses owned CPUs sees a stable mask.
+ * Lifetime: the configfs item's reference count; load syscalls hold a
+ * reference (mk_instance_get()) for the duration of a load.
+ */
+
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/delay.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/wait.h>
+
+#include "internal.h"
+
+/* protects mk_slots[] */
+DEFINE_MUTEX(mk_list_lock);
+struct mk_instance *mk_slots[MULTIKERNEL_MAX_INSTANCES];
+
+/* with the CPU hotplug lock read-held: protects mk_owned_cpus */
+static DEFINE_MUTEX(mk_cpus_lock);
+static struct cpumask mk_owned_cpus;
+static DECLARE_WAIT_QUEUE_HEAD(mk_stop_wq);
+
+/* How often a graceful stop looks whether the spawned kernel halted. */
+#define MK_STOP_POLL_MS		20
+
+static const char * const mk_state_names[MK_ST_NR] = {
+	[MK_ST_EMPTY]		= "empty",
+	[MK_ST_LOADED]		= "loaded",
+	[MK_ST_STARTING]	= "starting",
+	[MK_ST_BOOTED]		= "booted",
+	[MK_ST_RUNNING]		= "running",
+	[MK_ST_UNRESPONSIVE]	= "unresponsive",
+	[MK_ST_HALTED]		= "halted",
+	[MK_ST_CRASHED]		= "crashed",
+	[MK_ST_STOPPING]	= "stopping",
+	[MK_ST_STOPPED]		= "stopped",
+};
+
+#define B(s)	BIT(MK_ST_##s)
+#define MK_ST_LIVE	(B(STARTING) | B(BOOTED) | B(RUNNING) | B(UNRESPONSIVE) | \
+			 B(HALTED) | B(CRASHED))
+
+/* The transitions mk_set_state() allows: mk_next[from] has bit "to". */
+static const u16 mk_next[MK_ST_NR] = {
+	[MK_ST_EMPTY]		= B(EMPTY) | B(LOADED),
+	[MK_ST_LOADED]		= B(EMPTY) | B(STARTING),
+	[MK_ST_STARTING]	= B(LOADED) | B(STOPPED) | B(BOOTED) | B(RUNNING) |
+				  B(HALTED) | B(CRASHED) | B(STOPPING),
+	[MK_ST_BOOTED]		= B(RUNNING) | B(HALTED) | B(CRASHED) | B(STOPPING),
+	[MK_ST_RUNNING]		= B(UNRESPONSIVE) | B(HALTED) | B(CRASHED) |
+				  B(STOPPING),
+	[MK_ST_UNRESPONSIVE]	= B(RUNNING) | B(HALTED) | B(CRASHED) | B(STOPPING),
+	[MK_ST_HALTED]		= B(CRASHED) | B(STOPPING),
+	[MK_ST_CRASHED]		= B(STOPPING),
+	[MK_ST_STOPPING]	= B(STOPPED),
+	[MK_ST_STOPPED]		= B(EMPTY) | B(STARTING),
+};
+
+/**
+ * mk_state_name - the word user space sees for a state
+ * @state: an enum mk_state value
+ *
+ * Return: a static string.
+ */
+const char *mk_state_name(enum mk_state state)
+{
+	return state < MK_ST_NR ? mk_state_names[state] : "invalid";
+}
+
+/**
+ * mk_started - does this state mean the instance owns running CPUs
+ * @state: an enum mk_state value
+ *
+ * Return: true from starting up to and including stopping.
+ */
+bool mk_started(enum mk_state state)
+{
+	return (MK_ST_LIVE | B(STOPPING)) & BIT(state);
+}
+
+/**
+ * mk_set_state - the one place an instance changes state
+ * @inst:	instance
+ * @to:		new state
+ *
+ * Return: true if @to is reachable from the current state and was set;
+ * false leaves the state alone (for example a late heartbeat while a stop
+ * is in progress).
+ */
+bool mk_set_state(struct mk_instance *inst, enum mk_state to)
+{
+	bool ok;
+
+	spin_lock(&inst->state_lock);
+	ok = mk_next[inst->state] & BIT(to);
+	if (ok)
+		WRITE_ONCE(inst->state, to);
+	spin_unlock(&inst->state_lock);
+	return ok;
+}
+
+/* ---- CPU ownership ---- */
+
+/*
+ * Make @new the CPUs @inst owns.  Every CPU must be offline and not owned
+ * by another instance.  Called with inst->lock held.
+ */
+static int mk_own_cpus(struct mk_instance *inst, const struct cpumask *new)
+{
+	unsigned int cpu;
+	int ret = 0;
+
+	mutex_lock(&mk_cpus_lock);
+	cpus_read_lock();
+	for_each_cpu(cpu, new) {
+		if (cpu_online(cpu)) {
+			mk_inst_info(inst, "cpu%u is online; take it offline first\n",
+				     cpu);
+			ret = -EBUSY;
+			break;
+		}
+		if (cpumask_test_cpu(cpu, &mk_owned_cpus) &&
+		    !(inst->owns_cpus && cpumask_test_cpu(cpu, inst->cpus))) {
+			mk_inst_info(inst, "cpu%u belongs to another instance\n",
+				     cpu);
+			ret = -EBUSY;
+			break;
+		}
+	}
+	if (!ret) {
+		if (inst->owns_cpus)
+			cpumask_andnot(&mk_owned_cpus, &mk_owned_cpus, inst->cpus);
+		cpumask_or(&mk_owned_cpus, &mk_owned_cpus, new);
+		cpumask_copy(inst->cpus, new);
+		inst->owns_cpus = !cpumask_empty(new);
+	}
+	cpus_read_unlock();
+	mutex_unlock(&mk_cpus_lock);
+	if (!ret)
+		arch_multikernel_lend_cpus(!cpumask_empty(&mk_owned_cpus));
+	return ret;
+}
+
+static int mk_claim_cpus(struct mk_instance *inst)
+{
+	return inst->owns_cpus ? 0 : mk_own_cpus(inst, inst->cpus);
+}
+
+static void mk_release_cpus(struct mk_instance *inst)
+{
+	if (!inst->owns_cpus)
+		return;
+	mutex_lock(&mk_cpus_lock);
+	cpus_read_lock();
+	cpumask_andnot(&mk_owned_cpus, &mk_owned_cpus, inst->cpus);
+	inst->owns_cpus = false;
+	cpus_read_unlock();
+	mutex_unlock(&mk_cpus_lock);
+	arch_multikernel_lend_cpus(!cpumask_empty(&mk_owned_cpus));
+}
+
+/* CPU hotplug: an owned CPU runs another kernel and must not be onlined. */
+static int mk_cpu_prepare(unsigned int cpu)
+{
+	if (!cpumask_test_cpu(cpu, &mk_owned_cpus))
+		return 0;
+	/* the sysfs online path retries EBUSY for ~600 ms: rate-limited */
+	pr_info_ratelimited("cpu%u is owned by a multikernel instance; stop it first\n",
+			    cpu);
+	return -EBUSY;
+}
+
+/**
+ * mk_hotplug_init - refuse to online CPUs lent to instances
+ *
+ * Return: 0 or a negative errno.
+ */
+int __init mk_hotplug_init(void)
+{
+	int ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN,
+					    "multikernel:prepare",
+					    mk_cpu_prepare, NULL);
+
+	return ret < 0 ? ret : 0;
+}
+
+/* ---- configuration ---- */
+
+/**
+ * mk_instance_set_cpus - assign CPUs, claiming them from the host at once
+ * @inst:	instance, not started
+ * @list:	cpulist; empty releases the CPUs
+ *
+ * Return: 0 or -EINVAL, -E2BIG, -EBUSY with the reason logged.
+ */
+int mk_instance_set_cpus(struct mk_instance *inst, const char *list)
+{
+	cpumask_var_t new;
+	unsigned int cpu;
+	int ret;
+
+	if (!zalloc_cpumask_var(&new, GFP_KERNEL))
+		return -ENOMEM;
+	ret = cpulist_parse(list, new);
+	if (ret) {
+		/* ERANGE for a CPU beyond nr_cpumask_bits: still no such CPU */
+		mk_inst_info(inst, "bad CPU list '%s'\n", list);
+		ret = -EINVAL;
+		goto out;
+	}
+	if (cpumask_weight(new) > MULTIKERNEL_MAX_CPUS) {
+		mk_inst_info(inst, "at most %d CPUs per instance\n",
+			     MULTIKERNEL_MAX_CPUS);
+		ret = -E2BIG;
+		goto out;
+	}
+	for_each_cpu(cpu, new) {
+		if (!cpu_present(cpu)) {
+			mk_inst_info(inst, "cpu%u does not exist\n", cpu);
+			ret = -EINVAL;
+			goto out;
+		}
+		ret = arch_multikernel_cpu_ok(cpu);
+		if (ret)
+			goto out;
+	}
+
+	mutex_lock(&inst->lock);
+	if (mk_started(READ_ONCE(inst->state))) {
+		mk_inst_info(inst, "started; stop it before changing its CPUs\n");
+		ret = -EBUSY;
+	} else {
+		ret = mk_own_cpus(inst, new);
+		if (!ret && !cpumask_empty(new))
+			inst->boot_cpu = cpumask_first(new);
+	}
+	mutex_unlock(&inst->lock);
+out:
+	free_cpumask_var(new);
+	return ret;
+}
+
+/**
+ * mk_instance_set_memory - give the instance a region of the boot pool
+ * @inst:	instance without a loaded image
+ * @spec:	"SIZE" or "SIZE@ADDR" (ADDR: start of the region, 2 MiB
+ *		aligned); "0" gives the memory back
+ *
+ * The region starts with the host-owned shared area of
+ * MULTIKERNEL_SHARED_SIZE bytes; the spawned kernel's RAM follows it.
+ *
+ * Return: 0 or -EINVAL, -ENOSPC, -EBUSY with the reason logged.
+ */
+int mk_instance_set_memory(struct mk_instance *inst, const char *spec)
+{
+	unsigned long long size, want = 0;
+	const char *num = spec;
+	phys_addr_t base;
+	char *end;
+	int ret;
+
+	size = memparse(num, &end);
+	if (end != num && *end == '@') {
+		num = end + 1;
+		want = memparse(num, &end);
+	}
+	if (*end || end == num) {
+		mk_inst_info(inst, "memory must be SIZE or SIZE@ADDR, not '%s'\n",
+			     spec);
+		return -EINVAL;
+	}
+	if (size && size < MK_MEM_MIN) {
+		mk_inst_info(inst, "memory must be at least %luM\n",
+			     MK_MEM_MIN >> 20);
+		return -EINVAL;
+	}
+	if (size > mk_pool_size()) {
+		mk_inst_info(inst, "the pool holds only %zuM\n",
+			     mk_pool_size() >> 20);
+		return -ENOSPC;
+	}
+	if (!IS_ALIGNED(want, SZ_2M)) {
+		mk_inst_info(inst, "the address must be 2M aligned\n");
+		return -EINVAL;
+	}
+	size = ALIGN(size, SZ_2M);
+
+	mutex_lock(&inst->lock);
+	if (inst->loading || READ_ONCE(inst->state) != MK_ST_EMPTY) {
+		mk_inst_info(inst, "%s; unload it before changing its memory\n",
+			     mk_state_name(READ_ONCE(inst->state)));
+		ret = -EBUSY;
+		goto out;
+	}
+	ret = mk_pool_realloc(inst->slot, size, want, &base);
+	if (ret) {
+		mk_inst_info(inst, "no free %lluM%s in the pool\n", size >> 20,
+			     want ? " at that address" : "");
+		goto out;
+	}
+	inst->base = base;
+	inst->size = size;
+	inst->ram_base = size ? base + MULTIKERNEL_SHARED_SIZE : 0;
+	inst->ram_size = size ? size - MULTIKERNEL_SHARED_SIZE : 0;
+	inst->info = size ? phys_to_virt(base) + MULTIKERNEL_INFO_OFFSET : NULL;
+out:
+	mutex_unlock(&inst->lock);
+	return ret;
+}
+
+/**
+ * mk_instance_set_uart - hand a 16550 UART's I/O port to the instance
+ * @inst:	instance, not started
+ * @spec:	port number; "", "0" or "none" for no UART
+ *
+ * Return: 0, -EINVAL or -EBUSY.
+ */
+int mk_instance_set_uart(struct mk_instance *inst, const char *spec)
+{
+	u16 port = 0;
+	int ret = 0;
+
+	if (*spec && strcmp(spec, "none") && kstrtou16(spec, 0, &port)) {
+		mk_inst_info(inst, "bad UART port '%s'\n", spec);
+		return -EINVAL;
+	}
+	mutex_lock(&inst->lock);
+	if (mk_started(READ_ONCE(inst->state))) {
+		mk_inst_info(inst, "started; stop it before changing its UART\n");
+		ret = -EBUSY;
+	} else {
+		inst->uart = port;
+	}
+	mutex_unlock(&inst->lock);
+	return ret;
+}
+
+/* ---- start and stop ---- */
+
+/**
+ * mk_instance_start - boot the loaded image on the instance's CPUs
+ * @inst: instance
+ *
+ * Return: 0 once the boot CPU left the host's trampoline; -ENOEXEC with
+ * nothing loaded, -EINVAL without CPUs or memory, -EBUSY when already
+ * started or being loaded, or the architecture's error.
+ */
+int mk_instance_start(struct mk_instance *inst)
+{
+	enum mk_state prev;
+	bool owned;
+	int ret;
+
+	mutex_lock(&inst->lock);
+	prev = READ_ONCE(inst->state);
+	if (inst->dead) {
+		ret = -ENODEV;
+		goto out;
+	}
+	if (inst->loading || mk_started(prev)) {
+		mk_inst_info(inst, "%s\n", inst->loading ? "being loaded" :
+			     "already started");
+		ret = -EBUSY;
+		goto out;
+	}
+	if (prev == MK_ST_EMPTY) {
+		mk_inst_info(inst, "nothing loaded\n");
+		ret = -ENOEXEC;
+		goto out;
+	}
+	if (cpumask_empty(inst->cpus) || !inst->base) {
+		mk_inst_info(inst, "give it CPUs and memory first\n");
+		ret = -EINVAL;
+		goto out;
+	}
+	owned = inst->owns_cpus;
+	ret = mk_claim_cpus(inst);
+	if (ret)
+		goto out;
+
+	mk_image_place(inst);
+	memset(inst->info, 0, sizeof(*inst->info));
+	arch_multikernel_fill_info(inst);
+	mk_chan_reset_shared(phys_to_virt(inst->base));
+	mk_chan_attach(&inst->chan, phys_to_virt(inst->base),
+		       inst->info->apic_ids[0]);
+	inst->panic_reason[0] = '\0';
+	atomic64_set(&inst->heartbeats, 0);
+	WRITE_ONCE(inst->last_heartbeat, jiffies);
+	atomic64_set(&inst->sink_bytes, 0);
+	mk_chan_activate(&inst->chan);
+	mk_set_state(inst, MK_ST_STARTING);
+	inst->busy = true;
+	mutex_unlock(&inst->lock);
+
+	/* busy keeps stops and rmdir out while the CPU is handed over */
+	ret = arch_multikernel_start(inst);
+
+	mutex_lock(&inst->lock);
+	inst->busy = false;
+	wake_up_all(&mk_stop_wq);
+	if (ret) {
+		mk_chan_deactivate(&inst->chan);
+		if (!owned)
+			mk_release_cpus(inst);
+		mk_set_state(inst, prev);
+		pr_err("instance %u: cpu%u did not start: %d\n", inst->id,
+		       inst->boot_cpu, ret);
+		goto out;
+	}
+	inst->starts++;
+	inst->start_time = ktime_get_boottime_seconds();
+	pr_info("instance %u: started on cpus %*pbl\n", inst->id,
+		cpumask_pr_args(inst->cpus));
+out:
+	mutex_unlock(&inst->lock);
+	return ret;
+}
+
+/* Take the CPUs back.  Called with inst->lock held, state stopping. */
+static void mk_take_back(struct mk_instance *inst, const char *how)
+{
+	mk_chan_deactivate(&inst->chan);
+	arch_multikernel_stop_cpus(inst);
+	mk_release_cpus(inst);
+	mk_set_state(inst, MK_ST_STOPPED);
+	pr_info("instance %u: stopped (%s)\n", inst->id, how);
+	wake_up_all(&mk_stop_wq);
+}
+
+static bool mk_halted(struct mk_instance *inst)
+{
+	return READ_ONCE(inst->info->guest_state) == MK_GUEST_HALTED;
+}
+
+/**
+ * mk_instance_stop - stop a started instance
+ * @inst:	instance
+ * @timeout_ms:	how long to wait for the spawned kernel to halt; 0 forces
+ *		its CPUs into reset at once (kill)
+ *
+ * A graceful stop asks the spawned kernel to halt and waits without any
+ * lock held, in state stopping.  A kill while a graceful stop waits ends
+ * the wait.
+ *
+ * Return: 0, -EINVAL when not started, -EBUSY while a start is in progress.
+ */
+int mk_instance_stop(struct mk_instance *inst, unsigned int timeout_ms)
+{
+	const char *how = "forced";
+	unsigned long deadline;
+	enum mk_state prev;
+	int ret = 0;
+
+	mutex_lock(&inst->lock);
+	prev = READ_ONCE(inst->state);
+	if (prev == MK_ST_STOPPING && !timeout_ms) {
+		WRITE_ONCE(inst->kill_now, true);
+		goto out;
+	}
+	if (inst->busy || prev == MK_ST_STOPPING) {
+		mk_inst_info(inst, "a %s is in progress\n",
+			     inst->busy ? "start" : "stop");
+		ret = -EBUSY;
+		goto out;
+	}
+	if (!(MK_ST_LIVE & BIT(prev)) || !mk_set_state(inst, MK_ST_STOPPING)) {
+		mk_inst_info(inst, "%s: not started\n", mk_state_name(prev));
+		ret = -EINVAL;
+		goto out;
+	}
+	WRITE_ONCE(inst->kill_now, false);
+	if (mk_halted(inst))
+		how = "had halted by itself";
+	if (timeout_ms && prev != MK_ST_CRASHED && !mk_halted(inst) &&
+	    READ_ONCE(inst->info->guest_state) != MK_GUEST_PANIC) {
+		struct mk_lifecycle lc = { .event = MK_LC_STOP };
+
+		/* over the channel, and in the shared page if that is broken */
+		mk_chan_send(&inst->chan, MK_MSG_LIFECYCLE, &lc, sizeof(lc), 0);
+		WRITE_ONCE(inst->info->host_request, MK_HOST_REQ_STOP);
+		mutex_unlock(&inst->lock);
+
+		deadline = jiffies + msecs_to_jiffies(timeout_ms);
+		while (!mk_halted(inst) && time_before(jiffies, deadline) &&
+		       !READ_ONCE(inst->kill_now) && !fatal_signal_pending(current))
+			msleep(MK_STOP_POLL_MS);
+
+		mutex_lock(&inst->lock);
+		if (mk_halted(inst))
+			how = "halted on request";
+	}
+	mk_take_back(inst, how);
+out:
+	mutex_unlock(&inst->lock);
+	return ret;
+}
+
+/* ---- loads (called by load.c around kexec's own loaders) ---- */
+
+/**
+ * mk_instance_get - find an instance by id and take a reference
+ * @id: instance id
+ *
+ * Return: the instance, or NULL if none has @id.
+ */
+struct mk_instance *mk_instance_get(u32 id)
+{
+	struct mk_instance *inst = NULL;
+	int i;
+
+	mutex_lock(&mk_list_lock);
+	for (i = 0; i < MULTIKERNEL_MAX_INSTANCES; i++) {
+		if (mk_slots[i] && mk_slots[i]->id == id) {
+			inst = mk_slots[i];
+			config_item_get(&inst->group.cg_item);
+			break;
+		}
+	}
+	mutex_unlock(&mk_list_lock);
+	return inst;
+}
+
+/**
+ * mk_instance_put - drop a reference from mk_instance_get()
+ * @inst: instance
+ */
+void mk_instance_put(struct mk_instance *inst)
+{
+	config_item_put(&inst->group.cg_item);
+}
+
+/**
+ * mk_instance_load_begin - make an instance ready to be loaded into
+ * @inst: instance, referenced
+ *
+ * Drops the previous image (its memory is about to be overwritten) and
+ * marks the instance as being loaded, which keeps starts out.
+ *
+ * Return: 0, -ENODEV once removed, -EBUSY while started or being loaded,
+ * -EINVAL without memory.
+ */
+int mk_instance_load_begin(struct mk_instance *inst)
+{
+	enum mk_state st;
+	int ret = 0;
+
+	mutex_lock(&inst->lock);
+	st = READ_ONCE(inst->state);
+	if (inst->dead) {
+		ret = -ENODEV;
+	} else if (inst->loading || mk_started(st)) {
+		mk_inst_info(inst, "%s; stop it before loading\n",
+			     inst->loading ? "being loaded" : mk_state_name(st));
+		ret = -EBUSY;
+	} else if (!inst->base) {
+		mk_inst_info(inst, "no memory; write its memory attribute first\n");
+		ret = -EINVAL;
+	} else {
+		mk_image_free(inst);
+		inst->boot_params = 0;
+		mk_set_state(inst, MK_ST_EMPTY);
+		inst->loading = true;
+	}
+	mutex_unlock(&inst->lock);
+	return ret;
+}
+
+static void mk_instance_release(struct mk_instance *inst);
+
+/**
+ * mk_instance_load_end - a load begun with mk_instance_load_begin() ended
+ * @inst:	instance
+ * @loaded:	@inst->image holds a new, saved image
+ * @file:	it came from kexec_file_load()
+ */
+void mk_instance_load_end(struct mk_instance *inst, bool loaded, bool file)
+{
+	mutex_lock(&inst->lock);
+	inst->loading = false;
+	if (inst->dead) {
+		mk_instance_release(inst);
+	} else if (loaded && mk_set_state(inst, MK_ST_LOADED)) {
+		inst->loads++;
+		pr_info("instance %u: loaded %lu segments via %s, entry %#lx\n",
+			inst->id, inst->image->nr_segments,
+			file ? "kexec_file_load" : "kexec_load",
+			inst->image->start);
+	}
+	mutex_unlock(&inst->lock);
+}
+
+/* ---- creation and destruction ---- */
+
+static int mk_alloc_id(const char *name, u32 *id)
+{
+	u32 want = 0, i;
+	int j;
+
+	if (!kstrtou32(name, 10, &want) && want >= 1 &&
+	    want <= MULTIKERNEL_MAX_ID && name[0] != '0') {
+		for (j = 0; j < MULTIKERNEL_MAX_INSTANCES; j++)
+			if (mk_slots[j] && mk_slots[j]->id == want) {
+				pr_info_ratelimited("id %u is taken by instance '%s'\n",
+						    want,
+						    config_item_name(&mk_slots[j]->group.cg_item));
+				return -EBUSY;
+			}
+		*id = want;
+		return 0;
+	}
+	for (i = 1; i <= MULTIKERNEL_MAX_ID; i++) {
+		for (j = 0; j < MULTIKERNEL_MAX_INSTANCES; j++)
+			if (mk_slots[j] && mk_slots[j]->id == i)
+				break;
+		if (j == MULTIKERNEL_MAX_INSTANCES) {
+			*id = i;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+/**
+ * mk_instance_create - a new instance without CPUs, memory or image
+ * @name: its configfs name; a decimal number is also its id
+ * @type: configfs type of its directory
+ *
+ * The instance is visible to mk_instance_get() as soon as this returns.
+ *
+ * Return: the instance or an ERR_PTR(): -ENODEV without a boot pool,
+ * -ENOSPC when all slots are used, -EBUSY when a numeric name's id is
+ * taken.
+ */
+struct mk_instance *mk_instance_create(const char *name,
+				       const struct config_item_type *type)
+{
+	struct mk_instance *inst;
+	int slot, ret;
+
+	if (!mk_pool_size()) {
+		pr_info_ratelimited("no memory reserved; boot with multikernel=SIZE[@ADDR]\n");
+		return ERR_PTR(-ENODEV);
+	}
+	inst = kzalloc(sizeof(*inst), GFP_KERNEL);
+	if (!inst)
+		return ERR_PTR(-ENOMEM);
+	if (!zalloc_cpumask_var(&inst->cpus, GFP_KERNEL)) {
+		kfree(inst);
+		return ERR_PTR(-ENOMEM);
+	}
+	config_group_init_type_name(&inst->group, name, type);
+	mutex_init(&inst->lock);
+	spin_lock_init(&inst->state_lock);
+	inst->state = MK_ST_EMPTY;
+	inst->stop_timeout_ms = MK_STOP_TIMEOUT_MS;
+
+	mutex_lock(&mk_list_lock);
+	for (slot = 0; slot < MULTIKERNEL_MAX_INSTANCES; slot++)
+		if (!mk_slots[slot])
+			break;
+	if (slot == MULTIKERNEL_MAX_INSTANCES) {
+		pr_info_ratelimited("all %d instance slots are in use\n",
+				    MULTIKERNEL_MAX_INSTANCES);
+		ret = -ENOSPC;
+		goto err;
+	}
+	ret = mk_alloc_id(name, &inst->id);
+	if (ret)
+		goto err;
+	ret = arch_multikernel_low_slice(slot, &inst->low_base,
+					 &inst->low_size);
+	if (ret)
+		goto err;
+	inst->slot = slot;
+	mk_chan_init(&inst->chan, true, inst->id, inst);
+	inst->cdev = mk_cdev_create(&inst->chan, inst->id);
+	if (IS_ERR(inst->cdev)) {
+		ret = PTR_ERR(inst->cdev);
+		goto err;
+	}
+	mk_slots[slot] = inst;
+	mutex_unlock(&mk_list_lock);
+	pr_info("instance %u (%s): created\n", inst->id, name);
+	return inst;
+err:
+	mutex_unlock(&mk_list_lock);
+	free_cpumask_var(inst->cpus);
+	kfree(inst);
+	return ERR_PTR(ret);
+}
+
+/* Give back memory and image.  Called with inst->lock held, nothing loading. */
+static void mk_instance_release(struct mk_instance *inst)
+{
+	phys_addr_t none;
+
+	mk_image_free(inst);
+	mk_pool_realloc(inst->slot, 0, 0, &none);
+	inst->base = 0;
+	inst->size = 0;
+	inst->info = NULL;
+}
+
+/**
+ * mk_instance_destroy - rmdir: kill the instance and release what it owns
+ * @inst: instance; its configfs reference is dropped by the caller
+ *
+ * Never fails.  An open /dev/mkchanN gets -ENODEV from then on; a load in
+ * progress keeps the memory until it ends.
+ */
+void mk_instance_destroy(struct mk_instance *inst)
+{
+	enum mk_state st;
+
+	mutex_lock(&inst->lock);
+	inst->dead = true;
+	mutex_unlock(&inst->lock);
+	/* an open /dev/mkchanN fails from now on, also a writer woken below */
+	mk_cdev_hangup(inst->cdev);
+	/* a CPU hand-over in progress finishes first: the arch bounds it */
+	wait_event(mk_stop_wq, !READ_ONCE(inst->busy));
+
+	mutex_lock(&inst->lock);
+	if (READ_ONCE(inst->state) == MK_ST_STOPPING) {
+		/* a graceful stop waits without the lock: end it now */
+		WRITE_ONCE(inst->kill_now, true);
+		mutex_unlock(&inst->lock);
+		wait_event(mk_stop_wq, READ_ONCE(inst->state) != MK_ST_STOPPING);
+		mutex_lock(&inst->lock);
+	}
+	st = READ_ONCE(inst->state);
+	if (MK_ST_LIVE & BIT(st) && mk_set_state(inst, MK_ST_STOPPING))
+		mk_take_back(inst, "forced");
+	mk_release_cpus(inst);
+	mutex_unlock(&inst->lock);
+
+	mutex_lock(&mk_list_lock);
+	mk_slots[inst->slot] = NULL;
+	mutex_unlock(&mk_list_lock);
+
+	/* file operations drain, then a kick they queued late is cancelled */
+	mk_cdev_destroy(inst->cdev);
+	inst->cdev = NULL;
+	mk_chan_deactivate(&inst->chan);
+
+	mutex_lock(&inst->lock);
+	if (!inst->loading)
+		mk_instance_release(inst);
+	mutex_unlock(&inst->lock);
+	pr_info("instance %u (%s): destroyed\n", inst->id,
+		config_item_name(&inst->group.cg_item));
+}
+
+/**
+ * mk_instance_free - the last reference is gone
+ * @inst: destroyed instance
+ */
+void mk_instance_free(struct mk_instance *inst)
+{
+	free_cpumask_var(inst->cpus);
+	kfree(inst);
+}
+
+static int __init multikernel_init(void)
+{
+	int ret;
+
+	ret = mk_proc_init();
+	if (!ret && !mk_pool_init()) {
+		ret = mk_hotplug_init();
+		if (!ret)
+			ret = mk_host_services_init();
+	}
+	if (!ret)
+		ret = mk_configfs_init();
+	if (ret)
+		pr_err("initialisation failed: %d\n", ret);
+	return ret;
+}
+late_initcall(multikernel_init);

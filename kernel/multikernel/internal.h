@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Multikernel host internals shared by the files of kernel/multikernel/:
+ * the pool (pool.c), instance lifecycle (instance.c), host channel
+ * services (host.c), the user interfaces (configfs.c, proc.c) and the
+ * benchmark (bench.c).
+ */
+#ifndef _KERNEL_MULTIKERNEL_INTERNAL_H
+#define _KERNEL_MULTIKERNEL_INTERNAL_H
+
+#include <linux/multikernel.h>
+#include <linux/ratelimit.h>
+
+/* Default time a graceful stop waits for the spawned kernel to halt. */
+#define MK_STOP_TIMEOUT_MS	5000
+#define MK_STOP_TIMEOUT_MAX_MS	600000
+
+/* A running instance whose last heartbeat is older than this is unresponsive. */
+#define MK_HEARTBEAT_LATE_MS	3000
+
+/* Smallest instance: the shared area plus RAM a kernel can boot in. */
+#define MK_MEM_MIN		(MULTIKERNEL_SHARED_SIZE + SZ_32M)
+
+/* Log the reason of a refused request, rate-limited, naming the instance. */
+#define mk_inst_info(inst, fmt, ...)					\
+do {									\
+	struct mk_instance *__mi = (inst);				\
+									\
+	pr_info_ratelimited("instance %u (%s): " fmt, __mi->id,		\
+			    config_item_name(&__mi->group.cg_item),	\
+			    ##__VA_ARGS__);				\
+} while (0)
+
+/* pool.c */
+int mk_pool_init(void);
+int mk_pool_realloc(int slot, size_t size, phys_addr_t want,
+		    phys_addr_t *base);
+size_t mk_pool_size(void);
+bool mk_pool_range(struct resource *res);
+
+/* instance.c */
+extern struct mutex mk_list_lock;
+extern struct mk_instance *mk_slots[MULTIKERNEL_MAX_INSTANCES];
+
+struct mk_instance *mk_instance_create(const char *name,
+				       const struct config_item_type *type);
+void mk_instance_destroy(struct mk_instance *inst);
+void mk_instance_free(struct mk_instance *inst);
+const char *mk_state_name(enum mk_state state);
+bool mk_set_state(struct mk_instance *inst, enum mk_state to);
+bool mk_started(enum mk_state state);
+int mk_instance_start(struct mk_instance *inst);
+int mk_instance_stop(struct mk_instance *inst, unsigned int timeout_ms);
+int mk_instance_set_cpus(struct mk_instance *inst, const char *list);
+int mk_instance_set_memory(struct mk_instance *inst, const char *spec);
+int mk_instance_set_uart(struct mk_instance *inst, const char *spec);
+int mk_hotplug_init(void);
+
+/* host.c */
+void mk_host_note_heartbeat(struct mk_instance *inst);
+void mk_host_health_check(struct mk_instance *inst);
+int mk_host_services_init(void);
+
+/* configfs.c */
+int mk_configfs_init(void);
+
+/* proc.c */
+int mk_proc_init(void);
+long mk_heartbeat_age_ms(struct mk_instance *inst);
+
+#endif /* _KERNEL_MULTIKERNEL_INTERNAL_H */

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/multikernel: a human summary of every instance, one line each.
+ *
+ * Generated from the same data as the configfs attributes, which are the
+ * interface for programs; this table may change.  Physical addresses are
+ * shown to CAP_SYS_ADMIN readers only.  Readers never wait for a start or
+ * stop: nothing here takes an instance's lock.
+ */
+
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/capability.h>
+#include <linux/jiffies.h>
+#include <linux/proc_fs.h>
+#include <linux/security.h>
+#include <linux/seq_file.h>
+
+#include "internal.h"
+
+/**
+ * mk_heartbeat_age_ms - time since the spawned kernel's last heartbeat
+ * @inst: instance
+ *
+ * Return: milliseconds, or -1 when it is not started or sent none yet.
+ */
+long mk_heartbeat_age_ms(struct mk_instance *inst)
+{
+	enum mk_state st = READ_ONCE(inst->state);
+
+	if (!mk_started(st) || !atomic64_read(&inst->heartbeats))
+		return -1;
+	return jiffies_to_msecs(jiffies - READ_ONCE(inst->last_heartbeat));
+}
+
+static void mk_proc_row(struct seq_file *m, struct mk_instance *inst,
+			bool priv)
+{
+	long age = mk_heartbeat_age_ms(inst);
+	char cpus[32];
+
+	scnprintf(cpus, sizeof(cpus), "%*pbl", cpumask_pr_args(inst->cpus));
+	seq_printf(m, "%-5u %-12s %-12s %-8s %6zuM %#6x %5u %6u %9lld ",
+		   inst->id, config_item_name(&inst->group.cg_item),
+		   mk_state_name(READ_ONCE(inst->state)),
+		   cpus, READ_ONCE(inst->size) >> 20,
+		   READ_ONCE(inst->uart), READ_ONCE(inst->loads),
+		   READ_ONCE(inst->starts), atomic64_read(&inst->heartbeats));
+	if (age >= 0)
+		seq_printf(m, "%9ld ", age);
+	else
+		seq_printf(m, "%9s ", "-");
+	seq_printf(m, "%8lld %8lld %6lld", atomic64_read(&inst->chan.tx_msgs),
+		   atomic64_read(&inst->chan.rx_msgs),
+		   atomic64_read(&inst->chan.errors));
+	if (priv && READ_ONCE(inst->size))
+		seq_printf(m, "  ram %pa+%#zx low %pa+%#zx",
+			   &inst->ram_base, inst->ram_size,
+			   &inst->low_base, inst->low_size);
+	seq_putc(m, '\n');
+	if (READ_ONCE(inst->chan.broken))
+		seq_printf(m, "# %u channel broken: %.*s\n", inst->id,
+			   (int)sizeof(inst->chan.broken_reason),
+			   inst->chan.broken_reason);
+	if (READ_ONCE(inst->state) == MK_ST_CRASHED)
+		seq_printf(m, "# %u panic: %*pE\n", inst->id,
+			   (int)strnlen(inst->panic_reason,
+					sizeof(inst->panic_reason)),
+			   inst->panic_reason);
+}
+
+static int mk_proc_show(struct seq_file *m, void *v)
+{
+	bool priv = security_capable(m->file->f_cred, &init_user_ns,
+				     CAP_SYS_ADMIN, CAP_OPT_NOAUDIT) == 0;
+	struct resource pool;
+	int i;
+
+	if (priv && mk_pool_range(&pool))
+		seq_printf(m, "# pool %pa-%pa\n", &pool.start, &pool.end);
+	seq_puts(m, "id    name         state        cpus     memory   uart loads starts heartbeats hb_age_ms  tx_msgs  rx_msgs errors\n");
+	mutex_lock(&mk_list_lock);
+	for (i = 0; i < MULTIKERNEL_MAX_INSTANCES; i++)
+		if (mk_slots[i])
+			mk_proc_row(m, mk_slots[i], priv);
+	mutex_unlock(&mk_list_lock);
+	return 0;
+}
+
+/**
+ * mk_proc_init - create /proc/multikernel
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int __init mk_proc_init(void)
+{
+	return proc_create_single("multikernel", 0444, NULL, mk_proc_show) ?
+	       0 : -ENOMEM;
+}

@@ -1,0 +1,82 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Boot-information compatibility: a spawned kernel boots when the host
+# writes the older layout version 1 (the fields it lacks take defaults),
+# and refuses, saying why on its console, a layout whose compatible version
+# it does not know or whose size is short of its version; the host stays up
+# and starts the same instance normally afterwards.  The host's layouts come
+# from the CONFIG_MULTIKERNEL_TEST_ABI knob in debugfs.
+# com2-expect: multikernel-guest: host wrote boot information version 1, this kernel knows 2
+# com2-expect: multikernel-guest: refusing to boot: boot information version 3 needs layout 3
+# com2-expect: refusing to boot: boot information version 2 has 472 bytes in a 472 byte entry
+. /usr/share/multikernel/ktap.sh
+
+KNOB=/sys/kernel/debug/multikernel/boot_info_layout
+CMDLINE="console=ttyS1,115200 panic=-1"
+# a refusing spawn stops before its console driver: early printk shows why
+EARLY="earlyprintk=serial,ttyS1,115200 $CMDLINE"
+
+ktap_header 22
+
+layout() {
+	echo "$1" > $KNOB
+}
+
+console_has() {
+	mk_get abi console | grep -qF -- "$1"
+}
+
+# the spawn refused: its console says so and it never got past starting
+refused() {
+	if ! poll_until 120 console_has "refusing to boot: boot information $1"; then
+		ktap_diag "console of the refused spawn:"
+		mk_get abi console | tail -n 5 | sed 's/^/# /'
+		return 1
+	fi
+	mk_state_is abi starting && [ "$(mk_get abi heartbeats)" = 0 ]
+}
+
+ktap_check "the host has the boot_info_layout test knob" test -w $KNOB
+ktap_check "the knob refuses an unknown layout" sh -c "! echo v9 2>/dev/null > $KNOB"
+ktap_check "cpu3 goes offline" cpu_online 3 0
+ktap_check "create instance abi on cpu3 with COM2" mk_create abi 3 256M 0x2f8
+ktap_check "load the spawn kernel" mk_load abi "$CMDLINE"
+
+# an older host: layout version 1 only, 472 bytes
+ktap_check "the host writes layout version 1" layout v1
+ktap_check "start on layout version 1" mk_start abi
+ktap_check "the spawn on layout version 1 reaches running" mk_wait_state abi running 120
+ktap_check "its console says it read version 1" \
+	console_has "host wrote boot information version 1, this kernel knows 2"
+# the channel works with version 1's default doorbell target (APIC id 0)
+ktap_check "heartbeats arrive over the channel" mk_wait_heartbeat abi 2 60
+ktap_check "graceful stop" mk_stop abi
+ktap_check "the instance is stopped" mk_state_is abi stopped
+
+# a newer, incompatible host: compatible version 3
+ktap_check "reload with early printk" mk_load abi "$EARLY"
+ktap_check "the host writes an incompatible layout" layout incompatible
+ktap_check "start on the incompatible layout" mk_start abi
+ktap_check "the spawn refuses it and stays in starting" refused "version 3 needs layout 3"
+ktap_check "kill the refused instance" mk_kill abi
+
+# version 2 claimed in version 1's size
+ktap_check "the host writes a short layout" layout short
+mk_start abi
+ktap_check "the spawn refuses the short layout" refused "version 2 has 472 bytes"
+mk_kill abi
+
+# the host is unharmed: the current layout starts as usual
+layout current
+mk_start abi
+ktap_check "the current layout reaches running again" mk_wait_state abi running 120
+stop_destroy() {
+	mk_stop abi && mk_destroy abi
+}
+ktap_check "graceful stop and destroy" stop_destroy
+host_fine() {
+	cpu_online 3 1 && ! dmesg | grep -qE "BUG:|Oops|WARNING:|Call Trace"
+}
+ktap_check "cpu3 comes back and the host logged no splat" host_fine
+cat /proc/multikernel
+ktap_finish
