@@ -44,29 +44,14 @@ static void mk_bench_nop(void *info)
 {
 }
 
-static int mk_bench(struct mk_instance *inst)
+/* Median round trip of an echo through the channel, in ns. */
+static int mk_bench_rtt(struct mk_chan *ch, u64 *t, u64 *median)
 {
-	u64 *rtt, *ipi, chan_bw[MK_BENCH_BULK_RUNS];
-	u64 cpy_bw[MK_BENCH_BULK_RUNS], rtt_med, ipi_med, cbw, mbw;
-	u8 *buf, *dst, reply[64], payload[64];
-	struct mk_chan *ch = &inst->chan;
-	unsigned int target;
-	int i, r, ret = 0;
+	u8 reply[64], payload[64];
+	int i, ret;
 	u32 rlen;
 
-	if (!mk_started(READ_ONCE(inst->state)))
-		return -ENOTCONN;
-	rtt = kcalloc(MK_BENCH_RTT_ITERS, sizeof(*rtt), GFP_KERNEL);
-	ipi = kcalloc(MK_BENCH_RTT_ITERS, sizeof(*ipi), GFP_KERNEL);
-	buf = kvmalloc(MK_BENCH_CHUNK, GFP_KERNEL);
-	dst = kvmalloc(SZ_1M, GFP_KERNEL);
-	if (!rtt || !ipi || !buf || !dst) {
-		ret = -ENOMEM;
-		goto out;
-	}
 	memset(payload, 0x5a, sizeof(payload));
-	memset(buf, 0xa5, MK_BENCH_CHUNK);
-
 	for (i = 0; i < MK_BENCH_RTT_ITERS; i++) {
 		u64 t0 = ktime_get_ns();
 
@@ -74,20 +59,42 @@ static int mk_bench(struct mk_instance *inst)
 		ret = mk_chan_call(ch, MK_MSG_ECHO, payload, sizeof(payload),
 				   reply, &rlen, HZ);
 		if (ret)
-			goto out;
-		rtt[i] = ktime_get_ns() - t0;
+			return ret;
+		t[i] = ktime_get_ns() - t0;
 	}
+	*median = mk_median(t, MK_BENCH_RTT_ITERS);
+	return 0;
+}
+
+/* Median round trip of an in-host IPI to another CPU, in ns. */
+static int mk_bench_ipi(u64 *t, u64 *median)
+{
+	unsigned int target;
+	int i;
+
 	target = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
-	if (target >= nr_cpu_ids) {
-		ret = -ENODEV;
-		goto out;
-	}
+	if (target >= nr_cpu_ids)
+		return -ENODEV;
 	for (i = 0; i < MK_BENCH_RTT_ITERS; i++) {
 		u64 t0 = ktime_get_ns();
 
 		smp_call_function_single(target, mk_bench_nop, NULL, 1);
-		ipi[i] = ktime_get_ns() - t0;
+		t[i] = ktime_get_ns() - t0;
 	}
+	*median = mk_median(t, MK_BENCH_RTT_ITERS);
+	return 0;
+}
+
+/* Median MB/s of bulk channel transfers and of memcpy of the same chunks. */
+static int mk_bench_bulk(struct mk_chan *ch, u8 *buf, u8 *dst, u64 *chan_mbps,
+			 u64 *memcpy_mbps)
+{
+	u64 chan_bw[MK_BENCH_BULK_RUNS], cpy_bw[MK_BENCH_BULK_RUNS];
+	u8 reply[64];
+	int r, ret;
+	u32 rlen;
+
+	memset(buf, 0xa5, MK_BENCH_CHUNK);
 	for (r = 0; r < MK_BENCH_BULK_RUNS; r++) {
 		u64 t0 = ktime_get_ns(), bytes;
 
@@ -95,13 +102,13 @@ static int mk_bench(struct mk_instance *inst)
 			ret = mk_chan_send(ch, MK_MSG_SINK, buf, MK_BENCH_CHUNK,
 					   5 * HZ);
 			if (ret)
-				goto out;
+				return ret;
 		}
 		rlen = sizeof(reply);
 		ret = mk_chan_call(ch, MK_MSG_SINK, NULL, 0, reply, &rlen,
 				   5 * HZ);
 		if (ret)
-			goto out;
+			return ret;
 		chan_bw[r] = div64_u64(bytes * 1000, ktime_get_ns() - t0 ?: 1);
 
 		t0 = ktime_get_ns();
@@ -109,17 +116,37 @@ static int mk_bench(struct mk_instance *inst)
 			memcpy(dst + (bytes & (SZ_1M - 1)), buf, MK_BENCH_CHUNK);
 		cpy_bw[r] = div64_u64(bytes * 1000, ktime_get_ns() - t0 ?: 1);
 	}
-	rtt_med = mk_median(rtt, MK_BENCH_RTT_ITERS);
-	ipi_med = mk_median(ipi, MK_BENCH_RTT_ITERS);
-	cbw = mk_median(chan_bw, MK_BENCH_BULK_RUNS);
-	mbw = mk_median(cpy_bw, MK_BENCH_BULK_RUNS);
-	pr_info("bench instance %d: rtt_median_ns=%llu ipi_rtt_median_ns=%llu rtt_ratio_x100=%llu chan_MBps=%llu memcpy_MBps=%llu bw_ratio_x100=%llu ipis=%lld msgs=%lld\n",
-		inst->id, rtt_med, ipi_med, div64_u64(rtt_med * 100, ipi_med ?: 1),
-		cbw, mbw, div64_u64(cbw * 100, mbw ?: 1),
-		atomic64_read(&ch->ipis_sent), atomic64_read(&ch->tx_msgs));
-out:
-	kfree(rtt);
-	kfree(ipi);
+	*chan_mbps = mk_median(chan_bw, MK_BENCH_BULK_RUNS);
+	*memcpy_mbps = mk_median(cpy_bw, MK_BENCH_BULK_RUNS);
+	return 0;
+}
+
+static int mk_bench(struct mk_instance *inst)
+{
+	struct mk_chan *ch = &inst->chan;
+	u64 *t, rtt, ipi, cbw, mbw;
+	u8 *buf, *dst;
+	int ret;
+
+	if (!mk_started(READ_ONCE(inst->state)))
+		return -ENOTCONN;
+	t = kcalloc(MK_BENCH_RTT_ITERS, sizeof(*t), GFP_KERNEL);
+	buf = kvmalloc(MK_BENCH_CHUNK, GFP_KERNEL);
+	dst = kvmalloc(SZ_1M, GFP_KERNEL);
+	ret = t && buf && dst ? 0 : -ENOMEM;
+	if (!ret)
+		ret = mk_bench_rtt(ch, t, &rtt);
+	if (!ret)
+		ret = mk_bench_ipi(t, &ipi);
+	if (!ret)
+		ret = mk_bench_bulk(ch, buf, dst, &cbw, &mbw);
+	if (!ret)
+		pr_info("bench instance %u: rtt_median_ns=%llu ipi_rtt_median_ns=%llu rtt_ratio_x100=%llu chan_MBps=%llu memcpy_MBps=%llu bw_ratio_x100=%llu ipis=%lld msgs=%lld\n",
+			inst->id, rtt, ipi, div64_u64(rtt * 100, ipi ?: 1),
+			cbw, mbw, div64_u64(cbw * 100, mbw ?: 1),
+			atomic64_read(&ch->ipis_sent),
+			atomic64_read(&ch->tx_msgs));
+	kfree(t);
 	kvfree(buf);
 	kvfree(dst);
 	return ret;

@@ -26,8 +26,6 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
-#include <asm/multikernel.h>
-
 #undef MODULE_PARAM_PREFIX
 #define MODULE_PARAM_PREFIX "multikernel."
 

@@ -20,7 +20,6 @@
 #include <linux/smp.h>
 
 #include <asm/apic.h>
-#include <asm/multikernel.h>
 
 /*
  * Low memory: slot 0 holds the trampoline page and a fixed identity map of

@@ -29,7 +29,6 @@
 #include <asm/cpu.h>
 #include <asm/hypervisor.h>
 #include <asm/i8259.h>
-#include <asm/multikernel.h>
 #include <asm/pci_x86.h>
 #include <asm/reboot.h>
 #include <asm/setup.h>

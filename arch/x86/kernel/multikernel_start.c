@@ -31,12 +31,11 @@
 
 #include <asm/apic.h>
 #include <asm/bootparam.h>
-#include <asm/multikernel.h>
 #include <asm/pgtable_types.h>
-#include <asm/smp.h>
 #include <asm/tsc.h>
 
 /* The boot information is the data of the setup_data entry. */
+static_assert(MULTIKERNEL_SETUP_DATA_OFFSET == MULTIKERNEL_BOOT_HDR_OFFSET);
 static_assert(MULTIKERNEL_SETUP_DATA_OFFSET + sizeof(struct setup_data) ==
 	      MULTIKERNEL_INFO_OFFSET);
 

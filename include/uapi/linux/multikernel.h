@@ -52,6 +52,8 @@
  * =====================  ===================================================
  */
 #define MULTIKERNEL_SHARED_SIZE		0x200000UL
+/* the architecture's boot header; x86: MULTIKERNEL_SETUP_DATA_OFFSET */
+#define MULTIKERNEL_BOOT_HDR_OFFSET	0x0UL
 #define MULTIKERNEL_INFO_OFFSET		0x10UL
 #define MULTIKERNEL_INFO_MAX_SIZE	0xff0UL
 #define MULTIKERNEL_PT_OFFSET		0x1000UL

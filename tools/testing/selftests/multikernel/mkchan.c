@@ -340,7 +340,7 @@ static int two_readers(int fd, unsigned long count)
  */
 static int blocked_in(pid_t pid, long nr)
 {
-	char path[64], buf[256], *p;
+	char path[64], buf[256], *p, *end;
 	long cur;
 	int fd;
 	ssize_t n;
@@ -353,7 +353,8 @@ static int blocked_in(pid_t pid, long nr)
 		if (n <= 0)
 			return 0;
 		buf[n] = 0;
-		if (sscanf(buf, "%ld", &cur) != 1 || cur != nr)
+		cur = strtol(buf, &end, 10);
+		if (end == buf || cur != nr)
 			return 0;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);

@@ -51,7 +51,6 @@
 #include <linux/multikernel.h>
 #include <linux/reboot.h>
 #include <asm/bootparam.h>
-#include <asm/multikernel.h>
 #include <asm/setup_data.h>
 
 #include "mk_errno.h"
@@ -431,7 +430,7 @@ static int mk_load(int argc, char **argv)
 	bp->hdr.ramdisk_image = (unsigned int)iaddr;
 	bp->ext_ramdisk_image = iaddr >> 32;
 	bp->hdr.ramdisk_size = ilen;
-	bp->hdr.setup_data = shared.start + MULTIKERNEL_SETUP_DATA_OFFSET;
+	bp->hdr.setup_data = shared.start + MULTIKERNEL_BOOT_HDR_OFFSET;
 	bp->e820_entries = 2;
 	bp->e820_table[0].addr = low.start;
 	bp->e820_table[0].size = low.end - low.start + 1;

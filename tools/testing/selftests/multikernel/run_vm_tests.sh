@@ -45,8 +45,10 @@ pass=0 fail=0 i=0
 # kmemleak suspects and a detector that turned itself off
 splat_re='WARNING:|BUG:|Oops:|KASAN:|UBSAN:|KFENCE:|ODEBUG:|Kernel panic'
 splat_re="$splat_re|possible circular locking|inconsistent lock state|possible recursive locking"
-splat_re="$splat_re|suspicious RCU usage|sleeping function called from invalid context|bad unlock balance"
-splat_re="$splat_re|detected stalls? on CPU|self-detected stall|hung task|blocked for more than [0-9]+ seconds"
+splat_re="$splat_re|suspicious RCU usage|bad unlock balance"
+splat_re="$splat_re|sleeping function called from invalid context"
+splat_re="$splat_re|detected stalls? on CPU|self-detected stall"
+splat_re="$splat_re|hung task|blocked for more than [0-9]+ seconds"
 splat_re="$splat_re|soft lockup|hard LOCKUP|list_(add|del) corruption|unreferenced object 0x"
 splat_re="$splat_re|new suspected memory leaks|memory leak detector disabled"
 # splats LOG TAG ALLOW: every splat line of LOG as "TAG:LINE: text", the
@@ -84,7 +86,8 @@ for t in "$@"; do
 		continue ;;
 	esac
 	if [ $dbg = 1 ] && [ ! -f "$build/initramfs/host-debug.cpio.gz" ]; then
-		echo "    # no debug kernel: make kernel-debug initramfs-debug first (or DEBUG_PASS=0)"
+		echo "    # no debug kernel: make kernel-debug initramfs-debug first" \
+		     "(or DEBUG_PASS=0)"
 		fail=$((fail + 1))
 		echo "not ok $i $name # 0s"
 		continue
@@ -114,7 +117,10 @@ for t in "$@"; do
 	n=$((p + f))
 	while IFS= read -r want; do
 		n=$((n + 1))
-		if tr -d '\r' < "$build/vm/$name.com2.log" | grep -qF -- "$want"; then
+		# no grep -q after a pipe: with pipefail, tr's SIGPIPE on an
+		# early match would count as a miss
+		if tr -d '\r' < "$build/vm/$name.com2.log" |
+			grep -F -- "$want" > /dev/null; then
 			echo "    ok $n COM2 shows '$want'"
 			pass=$((pass + 1))
 		else
@@ -127,15 +133,19 @@ for t in "$@"; do
 		# splats on the debug kernel's consoles, host (COM1) and spawns (COM2)
 		n=$((n + 1))
 		allow=$(sed -n 's/^# vm-debug-allow: //p' "$here/$t" | paste -sd'|')
-		found=$( { splats "$log" com1 "$allow"; splats "$build/vm/$name.com2.log" com2 "$allow"; } |
+		found=$( { splats "$log" com1 "$allow"
+			    splats "$build/vm/$name.com2.log" com2 "$allow"; } |
 			head -n 100)
 		if [ -n "$found" ]; then
-			echo "    not ok $n no splat on the debug kernel's consoles ($name.com1.log, $name.com2.log)"
+			echo "    not ok $n no splat on the debug kernel's consoles" \
+			     "($name.com1.log, $name.com2.log)"
 			echo "$found" | sed 's/^/    # /'
 			fail=$((fail + 1))
 			ok=0
-		elif [ "$rc" = 0 ] && ! tr -d '\r' < "$log" | grep -q '^# vm-debug: kmemleak scanned'; then
-			echo "    not ok $n no splat on the debug kernel's consoles (no kmemleak scan at the end)"
+		elif [ "$rc" = 0 ] && ! tr -d '\r' < "$log" |
+			grep '^# vm-debug: kmemleak scanned' > /dev/null; then
+			echo "    not ok $n no splat on the debug kernel's consoles" \
+			     "(no kmemleak scan at the end)"
 			fail=$((fail + 1))
 			ok=0
 		else

@@ -54,13 +54,16 @@ ATTRS_PRIV="ram_range low_range shared_range entry console"
 
 attrs_exist() {
 	for _a in $ATTRS_RW; do
-		[ "$(stat -c %a "$A/$_a" 2>&1)" = 644 ] || { ktap_diag "$_a: $(stat -c %a "$A/$_a" 2>&1)"; return 1; }
+		_m=$(stat -c %a "$A/$_a" 2>&1)
+		[ "$_m" = 644 ] || { ktap_diag "$_a: $_m"; return 1; }
 	done
 	for _a in $ATTRS_RO; do
-		[ "$(stat -c %a "$A/$_a" 2>&1)" = 444 ] || { ktap_diag "$_a: $(stat -c %a "$A/$_a" 2>&1)"; return 1; }
+		_m=$(stat -c %a "$A/$_a" 2>&1)
+		[ "$_m" = 444 ] || { ktap_diag "$_a: $_m"; return 1; }
 	done
 	for _a in $ATTRS_PRIV; do
-		[ "$(stat -c %a "$A/$_a" 2>&1)" = 400 ] || { ktap_diag "$_a: $(stat -c %a "$A/$_a" 2>&1)"; return 1; }
+		_m=$(stat -c %a "$A/$_a" 2>&1)
+		[ "$_m" = 400 ] || { ktap_diag "$_a: $_m"; return 1; }
 	done
 }
 
@@ -103,7 +106,8 @@ ktap_check "mkdir 65536: not an id, just a name with the lowest free id" mkdir_b
 ktap_check "a fifth instance: ENOSPC" expect_errno ENOSPC mkexec mkdir delta
 listed() {
 	for _n in alpha beta 65536; do
-		grep -qw "$_n" /proc/multikernel || { ktap_diag "$_n not in /proc/multikernel"; return 1; }
+		grep -qw "$_n" /proc/multikernel ||
+			{ ktap_diag "$_n not in /proc/multikernel"; return 1; }
 	done
 }
 ktap_check "/proc/multikernel lists the instances" listed
@@ -191,7 +195,8 @@ at_addr() {
 		_s=$(mk_range_start gamma $_a)
 		_e=$(mk_range_end gamma $_a)
 		[ -n "$_s" ] && [ $((top <= _s && _e < top + 0x4000000)) = 1 ] ||
-			{ ktap_diag "gamma/$_a $(mk_get gamma $_a) outside $(hex $top)+64M"; return 1; }
+			{ ktap_diag "gamma/$_a $(mk_get gamma $_a)" \
+				"outside $(hex $top)+64M"; return 1; }
 	done
 }
 ktap_check "memory: SIZE@ADDR in free pool space is placed there" at_addr
@@ -221,7 +226,8 @@ ktap_check "stop_timeout_ms: 0 and 600000 are accepted" timeouts
 
 # ---- state writes without an image ----
 ktap_check "state: an unknown word: EINVAL" expect_all EINVAL alpha state bogus restart ""
-ktap_check "state: start with nothing loaded: ENOEXEC" expect_errno ENOEXEC mkexec attr alpha state start
+ktap_check "state: start with nothing loaded: ENOEXEC" \
+	expect_errno ENOEXEC mkexec attr alpha state start
 ktap_check "state: stop or kill when not started: EINVAL" expect_all EINVAL alpha state stop kill
 
 # ---- the load syscalls name the instance by id ----

@@ -30,7 +30,8 @@ ktap_check "kexec_file_load into a missing instance: ENOENT" \
 ktap_check "kexec_load outside the instance's RAM: EADDRNOTAVAIL" \
 	expect_errno EADDRNOTAVAIL mkexec raw-load "$ID" 0x1000000
 ram=$(mk_range_start one ram_range)
-ktap_check "kexec_load without boot_params: ENOEXEC" expect_errno ENOEXEC mkexec raw-load "$ID" "$ram"
+ktap_check "kexec_load without boot_params: ENOEXEC" \
+	expect_errno ENOEXEC mkexec raw-load "$ID" "$ram"
 ktap_check "kexec_load whose e820 reaches host memory: EADDRNOTAVAIL" \
 	expect_errno EADDRNOTAVAIL mkexec mk-load -x "$ID" $SPAWN_KERNEL $SPAWN_INITRD ""
 # uid 0 without capabilities passes the VFS check of the root-owned files:
