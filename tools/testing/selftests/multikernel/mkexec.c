@@ -159,37 +159,44 @@ static int cfg_rmdir(const char *name)
 	return 0;
 }
 
-/* Write VALUE to NAME/ATTR in one write(), as an attribute expects it. */
-static int cfg_attr(const char *name, const char *attr, const char *val)
+/*
+ * Write VAL to PATH in one write(), as an attribute expects it; failures
+ * name WHAT.
+ */
+static int write_str(const char *path, const char *val, const char *what)
 {
-	char path[PATH_MAX], what[PATH_MAX + 64];
-	const char *buf = *val ? val : "\n";
+	int fd = open(path, O_WRONLY);
 	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), MK_CFG "/%s/%s", name, attr);
-	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return fail(path);
-	n = write(fd, buf, strlen(buf));
+	n = write(fd, val, strlen(val));
 	if (n < 0) {
 		int e = errno;
 
 		close(fd);
 		errno = e;
-		snprintf(what, sizeof(what), "%s/%s=%s", name, attr, val);
 		return fail(what);
 	}
 	close(fd);
-	if ((size_t)n != strlen(buf)) {
+	if ((size_t)n != strlen(val)) {
 		fprintf(stderr, "mkexec: %s: short write (%zd of %zu bytes)\n",
-			path, n, strlen(buf));
+			path, n, strlen(val));
 		return 1;
 	}
 	return 0;
 }
 
-/* Read NAME/ATTR into buf without the trailing newline. */
+/* Write VALUE to NAME/ATTR; an empty VALUE is written as a newline. */
+static int cfg_attr(const char *name, const char *attr, const char *val)
+{
+	char path[PATH_MAX], what[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), MK_CFG "/%s/%s", name, attr);
+	snprintf(what, sizeof(what), "%s/%s=%s", name, attr, val);
+	return write_str(path, *val ? val : "\n", what);
+}
+
 static int cfg_read(const char *name, const char *attr, char *buf, size_t size)
 {
 	char path[PATH_MAX];
@@ -486,25 +493,6 @@ static int raw_load(const char *idarg, const char *addr)
 	return 0;
 }
 
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return fail(path);
-	n = write(fd, val, strlen(val));
-	if (n < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return fail(path);
-	}
-	close(fd);
-	return 0;
-}
-
 #define DEBUGFS		"/sys/kernel/debug"
 #define FAIR_SERVER	DEBUGFS "/sched/fair_server"
 #define RT_RUNTIME	"/proc/sys/kernel/sched_rt_runtime_us"
@@ -528,10 +516,10 @@ static int spin(void)
 		return fail("mount " DEBUGFS);
 	for (cpu = 0; cpu < ncpu; cpu++) {
 		snprintf(path, sizeof(path), FAIR_SERVER "/cpu%ld/runtime", cpu);
-		if (write_str(path, "0"))
+		if (write_str(path, "0", path))
 			return 1;
 	}
-	if (write_str(RT_RUNTIME, "-1"))
+	if (write_str(RT_RUNTIME, "-1", RT_RUNTIME))
 		return 1;
 	if (sched_setscheduler(0, SCHED_FIFO, &sp))
 		return fail("sched_setscheduler");
