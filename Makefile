@@ -7,15 +7,16 @@
 #   make            build kernel, test programs and initramfs images
 #   make demo       boot the host VM and show the feature end to end
 #   make check      build everything and run every test (KTAP, "N passed, N failed"),
-#                   the tests tagged "# vm-debug: yes" also on the debug kernel
+#                   and every test once more on the debug kernel
 #   make kernel-debug   the debug kernel (KASAN, lockdep, ...) in build/linux-debug
+#   make kernel-rt      the PREEMPT_RT spawn kernel in build/linux-rt (/boot/bzImage-rt)
 #   make bench      channel latency/throughput against in-host baselines
 #   make series     write the upstream patch series to series/
 #   make vm-run SCRIPT=file   boot a fresh host VM and run FILE in it as root
 #   make refresh-diffs        regenerate upstream diffs from build/linux
 #
 # Variables: VM_CPUS (4), VM_MEM (2G), VM_TIMEOUT (seconds), ACCEL (auto|kvm|tcg),
-#            DEBUG_PASS (1; 0 skips make check's debug pass)
+#            DEBUG_PASS (1; 0 skips make check's debug pass), VM_JOBS (1: test VMs at once)
 
 SHELL      := /bin/bash
 TOP        := $(CURDIR)
@@ -29,6 +30,8 @@ FRAGMENTS  := $(SELFTESTS)/config kernel/configs/multikernel.config
 KEYS       := $(BUILD)/keys
 KEY_FRAGMENT := $(KEYS)/trusted-keys.config
 DEBUG_FRAGMENTS := $(FRAGMENTS) $(SELFTESTS)/config.debug $(KEY_FRAGMENT)
+# the PREEMPT_RT kernel for spawns: no host side, tinyconfig + these
+RT_FRAGMENTS := kernel/configs/multikernel-rt.config $(SELFTESTS)/config.rt
 DEBUG_PASS ?= 1
 PROGS_SRC  := $(wildcard $(SELFTESTS)/*.c)
 PROGS      := $(patsubst $(SELFTESTS)/%.c,$(BUILD)/progs/%,$(PROGS_SRC))
@@ -36,12 +39,13 @@ MK         := $(TOP)/scripts/multikernel
 
 DEB_PKGS   := linux-source-6.12 qemu-system-x86 busybox-static bc bison flex \
 	      libelf-dev libssl-dev cpio gcc make patch xz-utils python3 \
-	      python3-docutils sparse dwarves kmod dpkg-dev openssl sbsigntool
+	      python3-docutils sparse dwarves kmod dpkg-dev openssl sbsigntool \
+	      rt-tests
 
 export BUILD
 
 .PHONY: all deps tree kernel progs kexec-tools initramfs vm-run check demo bench clean \
-	refresh-diffs series FORCE kernel-debug initramfs-debug
+	refresh-diffs series FORCE kernel-debug initramfs-debug kernel-rt
 
 all: kernel progs initramfs
 
@@ -78,9 +82,11 @@ $(KSRC)/.config: $(FRAGMENTS) $(KEY_FRAGMENT) | tree
 	@$(MAKE) -s -C $(KSRC) olddefconfig >/dev/null
 	@$(MK)/check-config.sh $(KSRC)/.config $(FRAGMENTS) $(KEY_FRAGMENT)
 
+# W=1 like every check of our objects and every patch of the series, which
+# make check builds starting from these objects (mkseries.py build-each)
 kernel: tree $(KSRC)/.config
-	@echo "kernel: building bzImage ($(JOBS) jobs)"
-	@$(MAKE) -s -C $(KSRC) -j$(JOBS) bzImage
+	@echo "kernel: building bzImage ($(JOBS) jobs, W=1)"
+	@$(MAKE) -s -C $(KSRC) -j$(JOBS) W=1 bzImage
 	@echo "kernel: $(BZIMAGE) ($$(stat -c %s $(BZIMAGE)) bytes, $$(cat $(KSRC)/include/config/kernel.release))"
 
 $(BUILD)/progs/%: $(SELFTESTS)/%.c $(wildcard $(SELFTESTS)/*.h) | tree
@@ -93,12 +99,17 @@ progs: $(PROGS)
 kexec-tools: deps
 	@$(MK)/build-kexec-tools.sh
 
-initramfs: kernel progs kexec-tools
+initramfs: kernel kernel-rt progs kexec-tools
 	@$(MK)/mkinitramfs.sh
 
 # the debug pass's kernel, its own copy of build/linux's sources
 kernel-debug: tree $(KEY_FRAGMENT)
 	@JOBS=$(JOBS) $(MK)/build-debug-kernel.sh $(DEBUG_FRAGMENTS)
+
+# the RT spawn kernel (/boot/bzImage-rt), a second configuration of the same
+# sources in build/linux-rt
+kernel-rt: tree
+	@JOBS=$(JOBS) $(MK)/build-debug-kernel.sh --tree linux-rt $(RT_FRAGMENTS)
 
 initramfs-debug: initramfs kernel-debug
 	@$(MK)/mkinitramfs.sh --debug

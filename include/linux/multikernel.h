@@ -90,6 +90,7 @@ struct mk_image_copy;
  * @low_base:	physical start of the instance's sub-1MiB slice
  * @low_size:	size of that slice
  * @uart:	I/O port of the UART handed to the instance, 0 for none
+ * @doorbell_cpu: host CPU the spawned kernel's doorbells interrupt
  * @stop_timeout_ms: how long a graceful stop waits
  * @image:	loaded image (KEXEC_TYPE_MULTIKERNEL), NULL when empty
  * @image_copy:	host copy of @image's segments, placed again at every start
@@ -129,6 +130,7 @@ struct mk_instance {
 	phys_addr_t		low_base;
 	size_t			low_size;
 	u16			uart;
+	unsigned int		doorbell_cpu;
 	unsigned int		stop_timeout_ms;
 	struct kimage		*image;
 	struct mk_image_copy	*image_copy;

@@ -53,13 +53,23 @@ struct mk_ring {
  * @is_host:	this end is the host
  * @tx:		rings we produce into, ctl and data
  * @rx:		rings we consume, ctl and data
- * @tx_lock:	serialises producers per ring
+ * @tx_lock:	serialises producers per ring, and them against
+ *		mk_chan_activate() and mk_chan_deactivate(); raw: taken by
+ *		atomic-safe sends, also on PREEMPT_RT
  * @rx_work:	drains @rx
- * @tx_wait:	senders waiting for ring space
+ * @break_work:	wakes the waiters of a channel found broken (a break on
+ *		the send path may happen where waking is not allowed)
+ * @tx_wait:	senders waiting for ring space, and the poll() of
+ *		/dev/mkchanN; woken by doorbells, a break and deactivation
  * @rxbuf:	private copy of the message being delivered
  * @broken:	a ring was found corrupt; nothing is sent or received
+ * @broken_once: the first break of an attachment claims it
  * @broken_reason: what was wrong
- * @active:	set while the peer may use the rings
+ * @active:	set while the peer may use the rings; written under both
+ *		@tx_lock
+ * @epoch:	run counter, bumped by mk_chan_activate() under both
+ *		@tx_lock: a send that began in one run never completes in
+ *		another
  * @data_stalled: the data class handler asked to be retried later
  * @kicks:	mk_chan_kick() calls, to catch one racing with a stall
  * @calls:	outstanding mk_chan_call() waiters
@@ -79,13 +89,16 @@ struct mk_chan {
 	bool			is_host;
 	struct mk_ring		tx[2];
 	struct mk_ring		rx[2];
-	spinlock_t		tx_lock[2];	/* one producer per tx ring */
+	raw_spinlock_t		tx_lock[2];	/* one producer per tx ring */
 	struct work_struct	rx_work;
+	struct work_struct	break_work;
 	wait_queue_head_t	tx_wait;
 	u8			rxbuf[MK_MSG_MAX];
 	bool			broken;
+	atomic_t		broken_once;
 	char			broken_reason[64];
 	bool			active;
+	u32			epoch;
 	bool			data_stalled;
 	atomic_t		kicks;
 	struct list_head	calls;
@@ -128,12 +141,14 @@ int mk_chan_call(struct mk_chan *ch, u16 type, const void *data, u32 len,
 int mk_chan_reply(struct mk_chan *ch, const struct mk_msg *req,
 		  const void *data, u32 len);
 int mk_chan_echo(struct mk_chan *ch, const struct mk_msg *msg);
+bool mk_chan_writable(struct mk_chan *ch, u16 type);
 void mk_chan_kick(struct mk_chan *ch);
 void mk_chan_poke(struct mk_chan *ch);
 bool mk_chan_ring_check(struct mk_chan *ch);
 
 /* /dev/mkchanN: user-space messages over the data class */
 struct mk_cdev *mk_cdev_create(struct mk_chan *ch, int minor_id);
+void mk_cdev_reset(struct mk_cdev *cd);
 void mk_cdev_hangup(struct mk_cdev *cd);
 void mk_cdev_destroy(struct mk_cdev *cd);
 int mk_cdev_init(void);
@@ -141,5 +156,6 @@ int mk_cdev_init(void);
 /* Provided by the architecture. */
 void arch_multikernel_send_ipi(u32 apicid);
 void multikernel_chan_irq(void);
+unsigned int multikernel_chan_irqs(unsigned int cpu);
 
 #endif /* _LINUX_MULTIKERNEL_CHAN_H */

@@ -41,6 +41,7 @@
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/multikernel_chan.h>
+#include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -182,16 +183,38 @@ static void mk_chan_fail_calls(struct mk_chan *ch, int status)
 	spin_unlock_irqrestore(&ch->calls_lock, flags);
 }
 
+/* Tell the waiters of a broken channel, in process context. */
+static void mk_chan_break_work(struct work_struct *work)
+{
+	struct mk_chan *ch = container_of(work, struct mk_chan, break_work);
+
+	/* a late run after the next attach has nothing to say */
+	if (!READ_ONCE(ch->broken))
+		return;
+	mk_chan_fail_calls(ch, -EPIPE);
+	wake_up_all(&ch->tx_wait);
+}
+
+/*
+ * Mark the channel broken.  Any context, the send path's included (under
+ * tx_lock, in NMI, during a panic): it takes no lock, and hands the
+ * wake-ups to @break_work.  In NMI or panic context nothing is woken at
+ * all: queueing work is not NMI-safe, and a panicking kernel runs no
+ * waiters anyway.  Senders waiting for space still notice within their
+ * re-check slice, calls at their timeout.
+ */
 static void mk_chan_break(struct mk_chan *ch, const char *why)
 {
 	atomic64_inc(&ch->errors);
-	if (READ_ONCE(ch->broken))
+	/* the first break of this attachment sets the reason */
+	if (atomic_xchg(&ch->broken_once, 1))
 		return;
 	strscpy(ch->broken_reason, why, sizeof(ch->broken_reason));
-	WRITE_ONCE(ch->broken, true);
+	/* the reason is complete before the channel is seen broken */
+	smp_store_release(&ch->broken, true);
 	pr_err("instance %d: channel broken: %s\n", ch->id, why);
-	mk_chan_fail_calls(ch, -EPIPE);
-	wake_up_all(&ch->tx_wait);
+	if (READ_ONCE(ch->active) && !in_nmi() && !oops_in_progress)
+		queue_work(system_wq, &ch->break_work);
 }
 
 static void mk_ring_init(struct mk_ring *r, void *shared_va, int idx,
@@ -205,6 +228,36 @@ static void mk_ring_init(struct mk_ring *r, void *shared_va, int idx,
 }
 
 static void mk_chan_rx_work(struct work_struct *work);
+
+/*
+ * The receive work of every channel of this kernel runs here: unbound and
+ * at normal priority, so that a peer that never stops sending costs this
+ * kernel one ordinary task's share of CPU time, on whichever CPU the
+ * scheduler picks, and not the CPU its doorbells arrive on.  Allocated
+ * with the first channel: the spawned kernel sets its channel up in an
+ * early initcall of the platform, before any initcall of this file runs.
+ */
+static struct workqueue_struct *mk_chan_wq;
+
+static void mk_chan_wq_init(void)
+{
+	struct workqueue_struct *wq;
+
+	if (READ_ONCE(mk_chan_wq))
+		return;
+	wq = alloc_workqueue("mk_chan_rx", WQ_UNBOUND, 0);
+	if (!wq)
+		pr_warn("no receive workqueue, using system_unbound_wq\n");
+	/* the first channel set up concurrently wins */
+	if (cmpxchg(&mk_chan_wq, NULL, wq ?: system_unbound_wq) && wq)
+		destroy_workqueue(wq);
+}
+
+/* Only for channels set up by mk_chan_init(): mk_chan_wq is set. */
+static void mk_chan_queue_rx(struct mk_chan *ch)
+{
+	queue_work(READ_ONCE(mk_chan_wq), &ch->rx_work);
+}
 
 /**
  * mk_chan_init - one-time initialisation of this kernel's end of a channel
@@ -223,8 +276,10 @@ void mk_chan_init(struct mk_chan *ch, bool is_host, int id, void *priv)
 	ch->is_host = is_host;
 	ch->priv = priv;
 	for (c = 0; c < 2; c++)
-		spin_lock_init(&ch->tx_lock[c]);
+		raw_spin_lock_init(&ch->tx_lock[c]);
 	INIT_WORK(&ch->rx_work, mk_chan_rx_work);
+	mk_chan_wq_init();
+	INIT_WORK(&ch->break_work, mk_chan_break_work);
 	init_waitqueue_head(&ch->tx_wait);
 	INIT_LIST_HEAD(&ch->calls);
 	spin_lock_init(&ch->calls_lock);
@@ -254,6 +309,7 @@ void mk_chan_attach(struct mk_chan *ch, void *shared_va, u32 peer_apicid)
 	}
 	ch->broken = false;
 	ch->broken_reason[0] = '\0';
+	atomic_set(&ch->broken_once, 0);
 	ch->data_stalled = false;
 	atomic64_set(&ch->tx_msgs, 0);
 	atomic64_set(&ch->rx_msgs, 0);
@@ -268,14 +324,37 @@ void mk_chan_attach(struct mk_chan *ch, void *shared_va, u32 peer_apicid)
 	}
 }
 
+/*
+ * Switch @active under both producer locks: a send in progress finishes
+ * first, later ones see the new value.  A new run gets a new epoch.
+ */
+static void mk_chan_set_active(struct mk_chan *ch, bool active)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&ch->tx_lock[0], flags);
+	raw_spin_lock_nested(&ch->tx_lock[1], SINGLE_DEPTH_NESTING);
+	if (active)
+		WRITE_ONCE(ch->epoch, ch->epoch + 1);
+	WRITE_ONCE(ch->active, active);
+	raw_spin_unlock(&ch->tx_lock[1]);
+	raw_spin_unlock_irqrestore(&ch->tx_lock[0], flags);
+}
+
 /**
  * mk_chan_activate - start using a channel
  * @ch: channel whose peer is about to run
+ *
+ * Starts a new run: /dev/mkchanN's queue is emptied, and a send that
+ * began before (in an earlier run or while inactive) fails with
+ * -ENOTCONN rather than reach the fresh rings.
  */
 void mk_chan_activate(struct mk_chan *ch)
 {
 	int i;
 
+	/* a reader never gets an earlier run's messages */
+	mk_cdev_reset(READ_ONCE(ch->cdev));
 	mutex_lock(&mk_chans_lock);
 	for (i = 0; i < MK_MAX_CHANS; i++)
 		if (!rcu_access_pointer(mk_chans[i])) {
@@ -284,25 +363,26 @@ void mk_chan_activate(struct mk_chan *ch)
 		}
 	mutex_unlock(&mk_chans_lock);
 	WARN_ON_ONCE(i == MK_MAX_CHANS);
-	WRITE_ONCE(ch->active, true);
+	mk_chan_set_active(ch, true);
 	/*
 	 * Records may already be waiting, their doorbell sent before we
 	 * listened: take a first look, which also re-arms consumer_sleeping.
 	 */
-	queue_work(system_highpri_wq, &ch->rx_work);
+	mk_chan_queue_rx(ch);
 }
 
 /**
  * mk_chan_deactivate - stop using a channel
  * @ch: channel whose peer stopped
  *
- * Fails outstanding calls and waits for the receive work to finish.
+ * Fails outstanding calls and waits for the receive work to finish;
+ * senders get -ENOTCONN, /dev/mkchanN's queue is emptied.
  */
 void mk_chan_deactivate(struct mk_chan *ch)
 {
 	int i;
 
-	WRITE_ONCE(ch->active, false);
+	mk_chan_set_active(ch, false);
 	mutex_lock(&mk_chans_lock);
 	for (i = 0; i < MK_MAX_CHANS; i++)
 		if (rcu_access_pointer(mk_chans[i]) == ch)
@@ -312,12 +392,40 @@ void mk_chan_deactivate(struct mk_chan *ch)
 	mk_chan_fail_calls(ch, -ESHUTDOWN);
 	wake_up_all(&ch->tx_wait);
 	cancel_work_sync(&ch->rx_work);
+	/* inactive: neither a send nor the receive work queues it again */
+	cancel_work_sync(&ch->break_work);
+	/* no delivery runs any more: what the run left queued goes */
+	mk_cdev_reset(READ_ONCE(ch->cdev));
 }
 
 static void mk_chan_ring(struct mk_chan *ch)
 {
 	atomic64_inc(&ch->ipis_sent);
 	arch_multikernel_send_ipi(ch->peer_apicid);
+}
+
+/*
+ * Does a record of @need bytes fit into @r now?  Returns the padding it
+ * needs first (0, or the rest of the ring when it would wrap), -EAGAIN
+ * when it does not fit, -EPIPE when the peer's tail is corrupt.  Called
+ * with the ring's tx_lock held.
+ */
+static int mk_ring_room(struct mk_chan *ch, struct mk_ring *r, u32 need)
+{
+	u32 head = r->pos, tail, used, room;
+
+	/* pairs with the consumer's release of tail: its reads are done */
+	tail = smp_load_acquire(&r->sh->tail);
+	used = head - tail;
+	if (used > r->size || used % MK_RECORD_ALIGN) {
+		mk_chan_break(ch, "peer tail index out of range");
+		return -EPIPE;
+	}
+	room = r->size - (head & (r->size - 1));
+	if (need <= room)
+		return r->size - used < need ? -EAGAIN : 0;
+	/* pad to the end of the ring, then start at offset 0 */
+	return r->size - used < room + need ? -EAGAIN : room;
 }
 
 /* Try to put one record into @r; -EAGAIN when there is no space. */
@@ -327,30 +435,20 @@ static int mk_ring_put(struct mk_chan *ch, struct mk_ring *r, u16 type,
 	struct mk_record_header hdr = {
 		.type = type, .flags = flags, .len = len, .seq = seq,
 	};
-	u32 need = mk_rec_size(len), head = r->pos, tail, used, off, room;
+	u32 need = mk_rec_size(len), head = r->pos, off;
+	int pad = mk_ring_room(ch, r, need);
 
-	/* pairs with the consumer's release of tail: its reads are done */
-	tail = smp_load_acquire(&r->sh->tail);
-	used = head - tail;
-	if (used > r->size || used % MK_RECORD_ALIGN) {
-		mk_chan_break(ch, "peer tail index out of range");
-		return -EPIPE;
-	}
+	if (pad < 0)
+		return pad;
 	off = head & (r->size - 1);
-	room = r->size - off;
-	if (need > room) {
-		/* pad to the end of the ring, then start at offset 0 */
-		if (r->size - used < room + need)
-			return -EAGAIN;
+	if (pad) {
 		hdr.type = MK_MSG_PAD;
-		hdr.len = room - sizeof(hdr);
+		hdr.len = pad - sizeof(hdr);
 		memcpy(r->data + off, &hdr, sizeof(hdr));
-		head += room;
+		head += pad;
 		off = 0;
 		hdr.type = type;
 		hdr.len = len;
-	} else if (r->size - used < need) {
-		return -EAGAIN;
 	}
 	memcpy(r->data + off, &hdr, sizeof(hdr));
 	memcpy(r->data + off + sizeof(hdr), data, len);
@@ -361,8 +459,18 @@ static int mk_ring_put(struct mk_chan *ch, struct mk_ring *r, u16 type,
 	return 0;
 }
 
-static int mk_try_send(struct mk_chan *ch, int c, u16 type, u16 flags,
-		       u32 seq, const void *data, u32 len)
+/* The ring class of a message type: 0 control, 1 data. */
+static int mk_msg_class(u16 type)
+{
+	return type == MK_MSG_USER || type == MK_MSG_SINK;
+}
+
+/*
+ * One attempt to send in run @epoch.  Takes nothing but the raw tx_lock
+ * and wakes nobody, so it is safe in any context, NMI and panic included.
+ */
+static int mk_try_send(struct mk_chan *ch, int c, u32 epoch, u16 type,
+		       u16 flags, u32 seq, const void *data, u32 len)
 {
 	struct mk_ring *r = &ch->tx[c];
 	unsigned long irqflags;
@@ -370,17 +478,19 @@ static int mk_try_send(struct mk_chan *ch, int c, u16 type, u16 flags,
 
 	if (READ_ONCE(ch->broken))
 		return -EPIPE;
-	if (!READ_ONCE(ch->active))
-		return -ENOTCONN;
-	if (unlikely(oops_in_progress)) {
-		/* never deadlock on a lock the crashing CPU may hold */
-		if (!spin_trylock_irqsave(&ch->tx_lock[c], irqflags))
+	if (unlikely(oops_in_progress || in_nmi())) {
+		/* the interrupted or a stopped CPU may hold the lock */
+		if (!raw_spin_trylock_irqsave(&ch->tx_lock[c], irqflags))
 			return -EBUSY;
 	} else {
-		spin_lock_irqsave(&ch->tx_lock[c], irqflags);
+		raw_spin_lock_irqsave(&ch->tx_lock[c], irqflags);
 	}
-	ret = mk_ring_put(ch, r, type, flags, seq, data, len);
-	spin_unlock_irqrestore(&ch->tx_lock[c], irqflags);
+	/* under the lock: a stop, and a start after it, wait for us */
+	if (!ch->active || ch->epoch != epoch)
+		ret = -ENOTCONN;
+	else
+		ret = mk_ring_put(ch, r, type, flags, seq, data, len);
+	raw_spin_unlock_irqrestore(&ch->tx_lock[c], irqflags);
 	if (ret == -EAGAIN) {
 		WRITE_ONCE(r->sh->producer_waiting, 1);
 		return ret;
@@ -398,10 +508,11 @@ static int mk_try_send(struct mk_chan *ch, int c, u16 type, u16 flags,
 }
 
 /* wait_event() condition: true once the send did not find the ring full */
-static bool mk_send_done(struct mk_chan *ch, int c, u16 type, u16 flags,
-			 u32 seq, const void *data, u32 len, int *ret)
+static bool mk_send_done(struct mk_chan *ch, int c, u32 epoch, u16 type,
+			 u16 flags, u32 seq, const void *data, u32 len,
+			 int *ret)
 {
-	*ret = mk_try_send(ch, c, type, flags, seq, data, len);
+	*ret = mk_try_send(ch, c, epoch, type, flags, seq, data, len);
 	return *ret != -EAGAIN;
 }
 
@@ -415,15 +526,22 @@ static bool mk_send_done(struct mk_chan *ch, int c, u16 type, u16 flags,
  * @len:	payload length, at most MK_MSG_MAX
  * @timeout:	jiffies to wait for ring space; 0 fails at once with -EAGAIN
  *
- * Safe in atomic context when @timeout is 0.
+ * Safe in any context when @timeout is 0, hard interrupts, NMI and the
+ * panic path included, also on PREEMPT_RT: it then takes only a raw
+ * spinlock (tried, not waited for, in NMI and during an oops, -EBUSY) and
+ * wakes nobody.  A send belongs to the run in which it was called: if the
+ * peer is stopped, even if it is started again, before the message is in
+ * the ring, it fails with -ENOTCONN.
  *
  * Return: 0, -EAGAIN (ring full), -ETIMEDOUT, -EPIPE (channel broken),
- * -ENOTCONN (peer not running), -EMSGSIZE, -EINTR.
+ * -ENOTCONN (peer not running), -EMSGSIZE, -EINTR, -EBUSY (oops or NMI,
+ * ring locked).
  */
 int mk_chan_send_flags(struct mk_chan *ch, u16 type, u16 flags, u32 seq,
 		       const void *data, u32 len, long timeout)
 {
-	int c = type == MK_MSG_USER || type == MK_MSG_SINK;
+	u32 epoch = READ_ONCE(ch->epoch);
+	int c = mk_msg_class(type);
 	int ret;
 
 	if (len > MK_MSG_MAX)
@@ -431,7 +549,7 @@ int mk_chan_send_flags(struct mk_chan *ch, u16 type, u16 flags, u32 seq,
 	if (type == MK_MSG_PAD || type >= MK_MSG_NR_TYPES)
 		return -EINVAL;
 
-	ret = mk_try_send(ch, c, type, flags, seq, data, len);
+	ret = mk_try_send(ch, c, epoch, type, flags, seq, data, len);
 	if (ret != -EAGAIN)
 		return ret;
 	atomic64_inc(&ch->full);
@@ -444,8 +562,9 @@ int mk_chan_send_flags(struct mk_chan *ch, u16 type, u16 flags, u32 seq,
 		long left;
 
 		left = wait_event_interruptible_timeout(ch->tx_wait,
-			mk_send_done(ch, c, type, flags, seq, data, len, &ret),
-			slice);
+							mk_send_done(ch, c, epoch, type, flags,
+								     seq, data, len, &ret),
+							slice);
 		if (left < 0)
 			return -EINTR;
 		if (ret != -EAGAIN)
@@ -469,6 +588,39 @@ int mk_chan_send(struct mk_chan *ch, u16 type, const void *data, u32 len,
 		 long timeout)
 {
 	return mk_chan_send_flags(ch, type, 0, 0, data, len, timeout);
+}
+
+/**
+ * mk_chan_writable - would a message of any size fit without waiting?
+ * @ch:		channel
+ * @type:	enum mk_msg_type, selects the ring class
+ *
+ * For poll(): true when the ring has room for a record of MK_MSG_MAX
+ * bytes.  When it has not, asks the peer for a doorbell once it frees
+ * space, which wakes @ch->tx_wait.
+ *
+ * Return: true if the channel is active, healthy and has room.
+ */
+bool mk_chan_writable(struct mk_chan *ch, u16 type)
+{
+	int c = mk_msg_class(type);
+	struct mk_ring *r = &ch->tx[c];
+	u32 need = mk_rec_size(MK_MSG_MAX);
+	unsigned long flags;
+	int room = -ENOTCONN;
+
+	raw_spin_lock_irqsave(&ch->tx_lock[c], flags);
+	if (ch->active && !READ_ONCE(ch->broken)) {
+		room = mk_ring_room(ch, r, need);
+		if (room == -EAGAIN) {
+			WRITE_ONCE(r->sh->producer_waiting, 1);
+			/* flag visible before the re-check; pairs with mk_ring_drain() */
+			smp_mb();
+			room = mk_ring_room(ch, r, need);
+		}
+	}
+	raw_spin_unlock_irqrestore(&ch->tx_lock[c], flags);
+	return room >= 0;
 }
 
 /**
@@ -657,56 +809,56 @@ static int mk_ring_drain(struct mk_chan *ch, struct mk_ring *r)
 	return 1;
 }
 
+/*
+ * One run takes at most MK_RX_BUDGET records from each ring, then queues
+ * itself again if more wait instead of looping: a peer that never stops
+ * sending gets the work one bounded run at a time, between the other work
+ * items and the tasks the scheduler picks.
+ */
 static void mk_chan_rx_work(struct work_struct *work)
 {
 	struct mk_chan *ch = container_of(work, struct mk_chan, rx_work);
-	int c, ret, rounds;
+	bool again = false;
+	int c, ret;
 
 	/* doorbells also mean "space freed": let blocked senders retry */
 	wake_up_all(&ch->tx_wait);
-	for (rounds = 0; rounds < 8; rounds++) {
-		bool again = false;
+	for (c = 0; c < 2; c++) {
+		struct mk_ring *r = &ch->rx[c];
+		int kicks = atomic_read(&ch->kicks);
 
-		for (c = 0; c < 2; c++) {
-			struct mk_ring *r = &ch->rx[c];
-			int kicks = atomic_read(&ch->kicks);
-
-			if (READ_ONCE(ch->broken) || !READ_ONCE(ch->active))
-				return;
-			if (c == 1 && READ_ONCE(ch->data_stalled))
-				continue;
-			ret = mk_ring_drain(ch, r);
-			if (ret == -EPIPE)
-				return;
-			if (ret == -EAGAIN) {
-				WRITE_ONCE(ch->data_stalled, true);
-				/* a kick that raced with the handler is not lost */
-				if (atomic_read(&ch->kicks) != kicks) {
-					WRITE_ONCE(ch->data_stalled, false);
-					again = true;
-				}
-				continue;
-			}
-			if (ret > 0) {
-				again = true;
-				continue;
-			}
-			/* empty: announce we sleep, then look once more */
-			WRITE_ONCE(r->sh->consumer_sleeping, 1);
-			/* flag visible before the re-check; pairs with mk_try_send() */
-			smp_mb();
-			/* a record published meanwhile is complete (release/acquire) */
-			if (smp_load_acquire(&r->sh->head) != r->pos) {
-				WRITE_ONCE(r->sh->consumer_sleeping, 0);
-				again = true;
-			}
-		}
-		if (!again)
+		if (READ_ONCE(ch->broken) || !READ_ONCE(ch->active))
 			return;
-		cond_resched();
+		if (c == 1 && READ_ONCE(ch->data_stalled))
+			continue;
+		ret = mk_ring_drain(ch, r);
+		if (ret == -EPIPE)
+			return;
+		if (ret == -EAGAIN) {
+			WRITE_ONCE(ch->data_stalled, true);
+			/* a kick that raced with the handler is not lost */
+			if (atomic_read(&ch->kicks) != kicks) {
+				WRITE_ONCE(ch->data_stalled, false);
+				again = true;
+			}
+			continue;
+		}
+		if (ret > 0) {
+			again = true;
+			continue;
+		}
+		/* empty: announce we sleep, then look once more */
+		WRITE_ONCE(r->sh->consumer_sleeping, 1);
+		/* flag visible before the re-check; pairs with mk_try_send() */
+		smp_mb();
+		/* a record published meanwhile is complete (release/acquire) */
+		if (smp_load_acquire(&r->sh->head) != r->pos) {
+			WRITE_ONCE(r->sh->consumer_sleeping, 0);
+			again = true;
+		}
 	}
-	/* a peer that never stops sending does not own this worker */
-	queue_work(system_highpri_wq, &ch->rx_work);
+	if (again)
+		mk_chan_queue_rx(ch);
 }
 
 /**
@@ -718,7 +870,7 @@ void mk_chan_kick(struct mk_chan *ch)
 	atomic_inc(&ch->kicks);
 	WRITE_ONCE(ch->data_stalled, false);
 	if (READ_ONCE(ch->active))
-		queue_work(system_highpri_wq, &ch->rx_work);
+		mk_chan_queue_rx(ch);
 }
 
 /**
@@ -731,8 +883,11 @@ void mk_chan_kick(struct mk_chan *ch)
 void mk_chan_poke(struct mk_chan *ch)
 {
 	if (READ_ONCE(ch->active))
-		queue_work(system_highpri_wq, &ch->rx_work);
+		mk_chan_queue_rx(ch);
 }
+
+/* Doorbells each CPU of this kernel took */
+static DEFINE_PER_CPU(unsigned int, mk_chan_irq_count);
 
 /**
  * multikernel_chan_irq - doorbell from a peer kernel
@@ -740,12 +895,14 @@ void mk_chan_poke(struct mk_chan *ch)
  * Called by the architecture's MULTIKERNEL_VECTOR handler.  The doorbell
  * does not say which channel it is for: every active channel of this
  * kernel schedules its receive work, which wakes senders waiting for space.
+ * The handler itself does nothing else, whatever the peer sends.
  */
 void multikernel_chan_irq(void)
 {
 	struct mk_chan *ch;
 	int i;
 
+	this_cpu_inc(mk_chan_irq_count);
 	rcu_read_lock();
 	for (i = 0; i < MK_MAX_CHANS; i++) {
 		ch = rcu_dereference(mk_chans[i]);
@@ -753,6 +910,17 @@ void multikernel_chan_irq(void)
 			mk_chan_poke(ch);
 	}
 	rcu_read_unlock();
+}
+
+/**
+ * multikernel_chan_irqs - doorbells a CPU took, for interrupt statistics
+ * @cpu: CPU of this kernel
+ *
+ * Return: the number of multikernel_chan_irq() calls on @cpu since boot.
+ */
+unsigned int multikernel_chan_irqs(unsigned int cpu)
+{
+	return per_cpu(mk_chan_irq_count, cpu);
 }
 
 /**
@@ -781,9 +949,9 @@ bool mk_chan_ring_check(struct mk_chan *ch)
 			mk_chan_break(ch, "receive ring header corrupted");
 			return false;
 		}
-		spin_lock_irqsave(&ch->tx_lock[c], flags);
+		raw_spin_lock_irqsave(&ch->tx_lock[c], flags);
 		used = tx->pos - READ_ONCE(tx->sh->tail);
-		spin_unlock_irqrestore(&ch->tx_lock[c], flags);
+		raw_spin_unlock_irqrestore(&ch->tx_lock[c], flags);
 		if (used > tx->size || used % MK_RECORD_ALIGN) {
 			mk_chan_break(ch, "peer tail index out of range");
 			return false;

@@ -94,6 +94,13 @@ static ssize_t mk_uart_show(struct config_item *item, char *page)
 
 MK_STORE(uart, mk_instance_set_uart)
 
+static ssize_t mk_doorbell_cpu_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n", READ_ONCE(to_inst(item)->doorbell_cpu));
+}
+
+MK_STORE(doorbell_cpu, mk_instance_set_doorbell_cpu)
+
 static ssize_t mk_stop_timeout_ms_show(struct config_item *item, char *page)
 {
 	return sysfs_emit(page, "%u\n", READ_ONCE(to_inst(item)->stop_timeout_ms));
@@ -266,6 +273,7 @@ CONFIGFS_ATTR_RO(mk_, id);
 CONFIGFS_ATTR(mk_, cpus);
 CONFIGFS_ATTR(mk_, memory);
 CONFIGFS_ATTR(mk_, uart);
+CONFIGFS_ATTR(mk_, doorbell_cpu);
 CONFIGFS_ATTR(mk_, stop_timeout_ms);
 CONFIGFS_ATTR(mk_, state);
 CONFIGFS_ATTR_RO(mk_, segments);
@@ -297,6 +305,7 @@ static struct configfs_attribute *mk_instance_attrs[] = {
 	&mk_attr_cpus,
 	&mk_attr_memory,
 	&mk_attr_uart,
+	&mk_attr_doorbell_cpu,
 	&mk_attr_stop_timeout_ms,
 	&mk_attr_state,
 	&mk_attr_ram_range,

@@ -8,7 +8,15 @@
  * end: at most MK_CDEV_QUEUE messages wait to be read, beyond that the
  * receiving kernel leaves them in the ring, the ring fills, and the
  * sender's write() blocks (or fails with EAGAIN with O_NONBLOCK).  Nothing
- * is dropped.  One process at a time may have the device open.
+ * is dropped; a failed allocation is retried after MK_CDEV_RETRY_MS.  The
+ * queue belongs to one run of the peer: it is emptied when the channel is
+ * activated and deactivated.  One process at a time may have the device
+ * open.
+ *
+ * poll(): EPOLLIN while a message is queued, EPOLLOUT while the ring has
+ * room for a message of the largest size, EPOLLHUP while the peer is not
+ * started, EPOLLERR once the channel is broken, both once the device is
+ * destroyed.
  *
  * Lifetime: the device is reference counted (the owner's and one per open
  * file).  mk_cdev_destroy() may run while a file is open: blocked calls
@@ -19,6 +27,7 @@
 
 #define pr_fmt(fmt) "multikernel: " fmt
 
+#include <linux/fault-inject.h>
 #include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/miscdevice.h>
@@ -28,8 +37,17 @@
 #include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
-#define MK_CDEV_QUEUE	64
+#define MK_CDEV_QUEUE		64
+#define MK_CDEV_RETRY_MS	10	/* after a failed allocation */
+
+/*
+ * Fault injection (Documentation/fault-injection/fault-injection.rst):
+ * fail_mkchan_deliver fails the allocation of a received message's queue
+ * entry; its attributes are in debugfs.
+ */
+static DECLARE_FAULT_ATTR(mk_fail_deliver);
 
 struct mk_cdev_msg {
 	struct list_head	node;
@@ -49,6 +67,9 @@ struct mk_cdev {
 	bool			opened;
 	bool			dead;		/* being destroyed */
 	wait_queue_head_t	readq;
+	wait_queue_head_t	writeq;		/* poll(): the state changed */
+	struct wait_queue_entry	tx_waiter;	/* on @ch->tx_wait: wakes @writeq */
+	struct delayed_work	retry;		/* kicks after a failed allocation */
 };
 
 static void mk_cdev_free(struct kref *ref)
@@ -179,13 +200,28 @@ out:
 static __poll_t mk_cdev_poll(struct file *file, poll_table *wait)
 {
 	struct mk_cdev *cd = file->private_data;
-	__poll_t mask = EPOLLOUT | EPOLLWRNORM;
+	__poll_t mask = 0;
+	struct mk_chan *ch;
 
+	/* both queues live as long as the file: @ch may go before it */
 	poll_wait(file, &cd->readq, wait);
+	poll_wait(file, &cd->writeq, wait);
 	if (!list_empty(&cd->queue))
 		mask |= EPOLLIN | EPOLLRDNORM;
-	if (READ_ONCE(cd->dead))
+	down_read(&cd->sem);
+	ch = cd->ch;
+	if (!ch || READ_ONCE(cd->dead)) {
 		mask |= EPOLLHUP | EPOLLERR;
+	} else {
+		if (READ_ONCE(ch->broken))
+			mask |= EPOLLERR;
+		if (!READ_ONCE(ch->active))
+			mask |= EPOLLHUP;
+		if (!(mask & (EPOLLHUP | EPOLLERR)) &&
+		    mk_chan_writable(ch, MK_MSG_USER))
+			mask |= EPOLLOUT | EPOLLWRNORM;
+	}
+	up_read(&cd->sem);
 	return mask;
 }
 
@@ -209,11 +245,19 @@ static int mk_cdev_deliver(struct mk_chan *ch, const struct mk_msg *msg)
 		atomic64_inc(&ch->errors);
 		return 0;
 	}
+	/* full: the next read() kicks the channel */
 	if (READ_ONCE(cd->queued) >= MK_CDEV_QUEUE)
 		return -EAGAIN;
-	m = kmalloc(struct_size(m, data, msg->len), GFP_KERNEL);
-	if (!m)
+	m = NULL;
+	if (!should_fail(&mk_fail_deliver, msg->len))
+		m = kmalloc(struct_size(m, data, msg->len),
+			    GFP_KERNEL | __GFP_NOWARN);
+	if (!m) {
+		/* no reader may come to kick: retry by ourselves */
+		schedule_delayed_work(&cd->retry,
+				      msecs_to_jiffies(MK_CDEV_RETRY_MS) ?: 1);
 		return -EAGAIN;
+	}
 	m->len = msg->len;
 	memcpy(m->data, msg->data, msg->len);
 	spin_lock(&cd->lock);
@@ -221,6 +265,24 @@ static int mk_cdev_deliver(struct mk_chan *ch, const struct mk_msg *msg)
 	cd->queued++;
 	spin_unlock(&cd->lock);
 	wake_up_interruptible(&cd->readq);
+	return 0;
+}
+
+static void mk_cdev_retry(struct work_struct *work)
+{
+	struct mk_cdev *cd = container_of(to_delayed_work(work), struct mk_cdev,
+					  retry);
+
+	mk_chan_kick(cd->ch);
+}
+
+/* @ch->tx_wait was woken (space, stop, break): poll() looks again */
+static int mk_cdev_tx_wake(struct wait_queue_entry *wq_entry,
+			   unsigned int mode, int sync, void *key)
+{
+	struct mk_cdev *cd = container_of(wq_entry, struct mk_cdev, tx_waiter);
+
+	wake_up_interruptible_all(&cd->writeq);
 	return 0;
 }
 
@@ -249,13 +311,40 @@ struct mk_cdev *mk_cdev_create(struct mk_chan *ch, int minor_id)
 	spin_lock_init(&cd->lock);
 	INIT_LIST_HEAD(&cd->queue);
 	init_waitqueue_head(&cd->readq);
+	init_waitqueue_head(&cd->writeq);
+	init_waitqueue_func_entry(&cd->tx_waiter, mk_cdev_tx_wake);
+	INIT_DELAYED_WORK(&cd->retry, mk_cdev_retry);
 	ret = misc_register(&cd->misc);
 	if (ret) {
 		kfree(cd);
 		return ERR_PTR(ret);
 	}
+	add_wait_queue(&ch->tx_wait, &cd->tx_waiter);
 	WRITE_ONCE(ch->cdev, cd);
 	return cd;
+}
+
+/**
+ * mk_cdev_reset - empty the queue when the channel starts or stops a run
+ * @cd: device from mk_cdev_create(), or NULL
+ *
+ * Called by mk_chan_activate() and mk_chan_deactivate() while no message
+ * is being delivered, so that a reader never gets an earlier run's data.
+ */
+void mk_cdev_reset(struct mk_cdev *cd)
+{
+	struct mk_cdev_msg *m, *tmp;
+	LIST_HEAD(old);
+
+	if (!cd)
+		return;
+	cancel_delayed_work_sync(&cd->retry);
+	spin_lock(&cd->lock);
+	list_splice_init(&cd->queue, &old);
+	cd->queued = 0;
+	spin_unlock(&cd->lock);
+	list_for_each_entry_safe(m, tmp, &old, node)
+		kfree(m);
 }
 
 /**
@@ -274,6 +363,7 @@ void mk_cdev_hangup(struct mk_cdev *cd)
 	cd->dead = true;
 	spin_unlock(&cd->lock);
 	wake_up_interruptible_all(&cd->readq);
+	wake_up_interruptible_all(&cd->writeq);
 }
 
 /**
@@ -290,6 +380,9 @@ void mk_cdev_destroy(struct mk_cdev *cd)
 		return;
 	mk_cdev_hangup(cd);
 	mk_chan_deactivate(cd->ch);
+	/* the channel is inactive: nothing arms the retry again */
+	cancel_delayed_work_sync(&cd->retry);
+	remove_wait_queue(&cd->ch->tx_wait, &cd->tx_waiter);
 	WRITE_ONCE(cd->ch->cdev, NULL);
 	down_write(&cd->sem);
 	cd->ch = NULL;
@@ -301,9 +394,15 @@ void mk_cdev_destroy(struct mk_cdev *cd)
 /**
  * mk_cdev_init - register the MK_MSG_USER handler
  *
+ * Also creates the fail_mkchan_deliver fault injection attributes in
+ * debugfs.
+ *
  * Return: 0 or a negative errno.
  */
 int mk_cdev_init(void)
 {
+	if (IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS))
+		fault_create_debugfs_attr("fail_mkchan_deliver", NULL,
+					  &mk_fail_deliver);
 	return mk_chan_register_handler(MK_MSG_USER, mk_cdev_deliver);
 }

@@ -63,27 +63,77 @@ static int mk_host_lifecycle(struct mk_chan *ch, const struct mk_msg *msg)
 	return 0;
 }
 
-/* Record a panic reason; the text is the peer's, so escape it for the log. */
-static void mk_host_crashed(struct mk_instance *inst, const char *text,
+/*
+ * Panic reports.  Their text is the spawned kernel's, so it is escaped
+ * once, when it is stored (string_escape_mem() with MK_PANIC_ESCAPE):
+ * printable ASCII stays, white space other than the blank becomes "\n",
+ * "\t" and so on, any other byte, the backslash included, "\xNN".  The log
+ * line, crash_reason and /proc/multikernel then show the same single line,
+ * and nothing a spawn sends can start a line of its own or reach a
+ * terminal as a control sequence.
+ *
+ * One report per start is kept and logged: the first, from the channel or
+ * from the shared page, moves the instance to crashed.  Later channel
+ * reports are dropped and counted as channel errors, except one that
+ * repeats the stored text (the same panic seen both ways).
+ */
+#define MK_PANIC_ESCAPE	(ESCAPE_SPACE | ESCAPE_HEX | ESCAPE_NAP | ESCAPE_APPEND)
+
+/* serialises panic reports: one of them stores its reason and logs */
+static DEFINE_SPINLOCK(mk_crash_lock);
+
+/*
+ * Escape @len bytes at @src into @dst of @size bytes, NUL-terminated.  An
+ * escape sequence that does not fit whole is left out with the rest.
+ */
+static void mk_escape_reason(char *dst, size_t size, const char *src,
+			     size_t len)
+{
+	size_t out = 0;
+
+	for (; len && out < size - 1; len--) {
+		size_t room = size - 1 - out;
+		int n = string_escape_mem(src++, 1, dst + out, room,
+					  MK_PANIC_ESCAPE, "\\");
+
+		if ((size_t)n > room)
+			break;
+		out += n;
+	}
+	dst[out] = '\0';
+}
+
+/*
+ * Record a panic report of @len bytes at @text.  Returns false for a report
+ * that came after the stored one of this start and differs from it.
+ */
+static bool mk_host_crashed(struct mk_instance *inst, const char *text,
 			    size_t len)
 {
 	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 5);
-	char *reason = inst->panic_reason;
-	size_t n = min(len, sizeof(inst->panic_reason) - 1);
+	char reason[sizeof(inst->panic_reason)];
+	bool crashed = false, later = false;
 
-	if (!mk_set_state(inst, MK_ST_CRASHED))
-		return;
-	memcpy(reason, text, n);
-	reason[n] = '\0';
-	n = strnlen(reason, n);
-	reason[n] = '\0';
-	if (__ratelimit(&rs))
-		pr_err("instance %u crashed: %*pE\n", inst->id, (int)n, reason);
+	mk_escape_reason(reason, sizeof(reason), text, len);
+	spin_lock(&mk_crash_lock);
+	if (READ_ONCE(inst->state) != MK_ST_CRASHED) {
+		strscpy(inst->panic_reason, reason, sizeof(inst->panic_reason));
+		/* the reason is complete before crashed can be seen */
+		smp_wmb();
+		crashed = mk_set_state(inst, MK_ST_CRASHED);
+	} else {
+		later = strcmp(reason, inst->panic_reason) != 0;
+	}
+	spin_unlock(&mk_crash_lock);
+	if (crashed && __ratelimit(&rs))
+		pr_err("instance %u crashed: %s\n", inst->id, reason);
+	return !later;
 }
 
 static int mk_host_panic(struct mk_chan *ch, const struct mk_msg *msg)
 {
-	mk_host_crashed(ch->priv, msg->data, msg->len);
+	if (!mk_host_crashed(ch->priv, msg->data, msg->len))
+		atomic64_inc(&ch->errors);
 	return 0;
 }
 
@@ -118,8 +168,9 @@ void mk_host_health_check(struct mk_instance *inst)
 	if (gs == MK_GUEST_PANIC && st != MK_ST_CRASHED) {
 		char msg[sizeof(info->panic_msg)];
 
+		/* a private copy: the spawn may rewrite it meanwhile */
 		memcpy(msg, info->panic_msg, sizeof(msg));
-		mk_host_crashed(inst, msg, sizeof(msg));
+		mk_host_crashed(inst, msg, strnlen(msg, sizeof(msg)));
 	} else if (gs == MK_GUEST_HALTED) {
 		mk_set_state(inst, MK_ST_HALTED);
 	} else if (gs == MK_GUEST_RUNNING &&

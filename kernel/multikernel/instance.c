@@ -361,6 +361,40 @@ int mk_instance_set_uart(struct mk_instance *inst, const char *spec)
 	return ret;
 }
 
+/**
+ * mk_instance_set_doorbell_cpu - choose the host CPU doorbells interrupt
+ * @inst:	instance, not started
+ * @spec:	decimal CPU number of an online host CPU (a CPU lent to an
+ *		instance never is online)
+ *
+ * Takes effect at the next start, which checks again that it is online.
+ *
+ * Return: 0, -EINVAL or -EBUSY.
+ */
+int mk_instance_set_doorbell_cpu(struct mk_instance *inst, const char *spec)
+{
+	unsigned int cpu;
+	int ret = 0;
+
+	if (kstrtouint(spec, 10, &cpu) || cpu >= nr_cpu_ids ||
+	    !cpu_online(cpu)) {
+		mk_inst_info(inst,
+			     "doorbell_cpu must be an online host CPU, not '%s'\n",
+			     spec);
+		return -EINVAL;
+	}
+	mutex_lock(&inst->lock);
+	if (mk_started(READ_ONCE(inst->state))) {
+		mk_inst_info(inst,
+			     "started; stop it before changing its doorbell CPU\n");
+		ret = -EBUSY;
+	} else {
+		WRITE_ONCE(inst->doorbell_cpu, cpu);
+	}
+	mutex_unlock(&inst->lock);
+	return ret;
+}
+
 /* ---- start and stop ---- */
 
 /**
@@ -368,8 +402,9 @@ int mk_instance_set_uart(struct mk_instance *inst, const char *spec)
  * @inst: instance
  *
  * Return: 0 once the boot CPU left the host's trampoline; -ENOEXEC with
- * nothing loaded, -EINVAL without CPUs or memory, -EBUSY when already
- * started or being loaded, or the architecture's error.
+ * nothing loaded, -EINVAL without CPUs or memory or with the doorbell CPU
+ * offline, -EBUSY when already started or being loaded, or the
+ * architecture's error.
  */
 int mk_instance_start(struct mk_instance *inst)
 {
@@ -396,6 +431,12 @@ int mk_instance_start(struct mk_instance *inst)
 	}
 	if (cpumask_empty(inst->cpus) || !inst->base) {
 		mk_inst_info(inst, "give it CPUs and memory first\n");
+		ret = -EINVAL;
+		goto out;
+	}
+	if (!cpu_online(inst->doorbell_cpu)) {
+		mk_inst_info(inst, "doorbell cpu%u is offline\n",
+			     inst->doorbell_cpu);
 		ret = -EINVAL;
 		goto out;
 	}

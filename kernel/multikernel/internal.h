@@ -54,6 +54,7 @@ int mk_instance_stop(struct mk_instance *inst, unsigned int timeout_ms);
 int mk_instance_set_cpus(struct mk_instance *inst, const char *list);
 int mk_instance_set_memory(struct mk_instance *inst, const char *spec);
 int mk_instance_set_uart(struct mk_instance *inst, const char *spec);
+int mk_instance_set_doorbell_cpu(struct mk_instance *inst, const char *spec);
 int mk_hotplug_init(void);
 
 /* host.c */

@@ -62,11 +62,15 @@ static void mk_proc_row(struct seq_file *m, struct mk_instance *inst,
 		seq_printf(m, "# %u channel broken: %.*s\n", inst->id,
 			   (int)sizeof(inst->chan.broken_reason),
 			   inst->chan.broken_reason);
-	if (READ_ONCE(inst->state) == MK_ST_CRASHED)
+	if (READ_ONCE(inst->state) == MK_ST_CRASHED) {
+		/* pairs with mk_host_crashed(): the reason is complete */
+		smp_rmb();
+		/* stored escaped already; %pE keeps this line one line anyway */
 		seq_printf(m, "# %u panic: %*pE\n", inst->id,
 			   (int)strnlen(inst->panic_reason,
 					sizeof(inst->panic_reason)),
 			   inst->panic_reason);
+	}
 }
 
 static int mk_proc_show(struct seq_file *m, void *v)

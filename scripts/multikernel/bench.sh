@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make bench: one VM run measures the inter-kernel channel against in-host
-# baselines and prints the ratios (medians).  Absolute numbers under TCG are
+# baselines and prints the ratios (medians), then cyclictest in the RT spawn
+# with the host idle and loaded, side by side.  Absolute numbers under TCG are
 # emulation figures; only the ratios measured in the same run mean much.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,3 +28,22 @@ printf 'bench: bulk channel throughput (8 KiB messages, median of 5)  %8d MB/s\n
 printf 'bench: memcpy of the same chunks on one CPU (median of 5)     %8d MB/s\n' "$mbw"
 awk -v a="$cbw" -v b="$mbw" 'BEGIN { printf "bench: throughput ratio channel / memcpy                     %8.2f\n", a / b }'
 awk -v a="$ipis" -v b="$msgs" 'BEGIN { printf "bench: doorbell IPIs per message sent                        %8.3f\n", a / b }'
+
+# cyclictest in the PREEMPT_RT spawn (bench-vm.sh): host idle vs loaded
+rt() { tr -d '\r' < "$build/vm/com1.log" | grep -o "bench rt $1: T: .*" | tail -n 1; }
+rt_idle=$(rt idle) rt_load=$(rt load)
+if [ -z "$rt_idle" ] || [ -z "$rt_load" ]; then
+	echo "bench: cyclictest in the RT spawn did not report" >&2
+	tr -d '\r' < "$build/vm/com1.log" | grep -E 'bench(-vm)? rt|bench-vm:' >&2
+	exit 1
+fi
+# ct LINE FIELD: one number of cyclictest's summary line (C, Min, Avg, Max)
+ct() { sed -n "s/.* $2: *\([0-9]*\).*/\1/p" <<< "$1"; }
+echo "bench: cyclictest in the PREEMPT_RT spawn (2 CPUs, on its tickless cpu1, SCHED_FIFO 90, 1 ms period, 10 s each)"
+printf 'bench:                                         %12s %22s\n' "host idle" "host CPU+memory load"
+for f in C Min Avg Max; do
+	case $f in C) l="loops" ;; *) l="$f latency (us)" ;; esac
+	printf 'bench: cyclictest %-28s %12s %22s\n' "$l" "$(ct "$rt_idle" $f)" "$(ct "$rt_load" $f)"
+done
+awk -v a="$(ct "$rt_load" Max)" -v b="$(ct "$rt_idle" Max)" \
+	'BEGIN { if (b > 0) printf "bench: max latency ratio loaded / idle                       %8.2f\n", a / b }'

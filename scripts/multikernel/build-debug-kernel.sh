@@ -13,21 +13,30 @@
 # that left that set since the last run gets its pristine content back (or
 # is removed when it has none).  Keep the list in step with assemble.sh.
 #
-#   build-debug-kernel.sh FRAGMENT...   (the Makefile passes all three)
+#   build-debug-kernel.sh [--tree NAME] FRAGMENT...   (the Makefile passes all three)
+#
+# --tree NAME builds another configuration of the same sources the same way,
+# in $BUILD/NAME (default linux-debug; make kernel-rt: linux-rt).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
 pristine=$build/pristine
 src=$build/linux
-tree=$build/linux-debug
+name=linux-debug
+if [ "${1:-}" = --tree ]; then
+	name=$2
+	shift 2
+fi
+tree=$build/$name
+tag=kernel-${name#linux-}
 jobs=${JOBS:-$(nproc)}
-[ $# -ge 1 ] || { echo "usage: build-debug-kernel.sh FRAGMENT..." >&2; exit 2; }
-[ -f "$src/.assembled-from" ] || { echo "kernel-debug: $src not assembled (run make tree)" >&2; exit 1; }
+[ $# -ge 1 ] || { echo "usage: build-debug-kernel.sh [--tree NAME] FRAGMENT..." >&2; exit 2; }
+[ -f "$src/.assembled-from" ] || { echo "$tag: $src not assembled (run make tree)" >&2; exit 1; }
 t0=$(date +%s)
 
 if [ ! -f "$tree/.assembled-from" ] ||
    [ "$(cat "$tree/.assembled-from")" != "$(cat "$src/.assembled-from")" ]; then
-	echo "kernel-debug: copying pristine tree to $tree"
+	echo "$tag: copying pristine tree to $tree"
 	rm -rf "$tree"
 	cp -a "$pristine" "$tree"
 	rm -f "$tree/.extracted"
@@ -50,7 +59,7 @@ trap 'rm -f "$list"' EXIT
 
 while read -r f; do
 	if [ ! -f "$src/$f" ]; then
-		echo "kernel-debug: $src/$f missing (assemble.sh did not run?)" >&2
+		echo "$tag: $src/$f missing (assemble.sh did not run?)" >&2
 		exit 1
 	fi
 	if ! cmp -s "$src/$f" "$tree/$f"; then
@@ -73,7 +82,7 @@ cp "$list" "$tree/.mk-files"
 # configuration: redone when a fragment changed since the last one
 stamp=$(cat "$@" | sha256sum | cut -c1-16)
 if [ ! -f "$tree/.config" ] || [ "$(cat "$tree/.mk-config" 2>/dev/null)" != "$stamp" ]; then
-	echo "kernel-debug: config: tinyconfig + $*"
+	echo "$tag: config: tinyconfig + $*"
 	make -s -C "$tree" tinyconfig >/dev/null
 	frags=()
 	for f in "$@"; do frags+=("$(realpath "$f")"); done
@@ -83,7 +92,7 @@ if [ ! -f "$tree/.config" ] || [ "$(cat "$tree/.mk-config" 2>/dev/null)" != "$st
 	echo "$stamp" > "$tree/.mk-config"
 fi
 
-echo "kernel-debug: building bzImage ($jobs jobs)"
+echo "$tag: building bzImage ($jobs jobs)"
 make -s -C "$tree" -j"$jobs" bzImage
 img=$tree/arch/x86/boot/bzImage
-echo "kernel-debug: $img ($(stat -c %s "$img") bytes, $(cat "$tree/include/config/kernel.release"), $(( $(date +%s) - t0 ))s)"
+echo "$tag: $img ($(stat -c %s "$img") bytes, $(cat "$tree/include/config/kernel.release"), $(( $(date +%s) - t0 ))s)"

@@ -5,12 +5,16 @@
 #   build/initramfs/spawn.cpio.gz  busybox + an /init that runs the arguments
 #                                  given after "--" on the kernel command line
 #   build/initramfs/host.cpio.gz   busybox + host /init + the test programs,
-#                                  the spawn kernel and the spawn initramfs
+#                                  the spawn kernels and the spawn initramfs images
+#   build/initramfs/spawn-rt.cpio.gz  spawn.cpio.gz plus Debian's cyclictest
+#                                  (rt-tests) and its shared libraries
 #   build/initramfs/host-debug.cpio.gz  (--debug) the same with the debug kernel
 #
 # Layout inside the host VM (documented in README):
 #   /boot/bzImage          kernel for spawned instances (same as the host's)
 #   /boot/spawn.cpio.gz    initramfs for spawned instances
+#   /boot/bzImage-rt       the PREEMPT_RT spawn kernel (make kernel-rt)
+#   /boot/spawn-rt.cpio.gz initramfs for it, with cyclictest
 #   /boot/bzImage.signed   /boot/bzImage signed with the test key the kernel
 #                          trusts (build/keys, see the Makefile)
 #   /usr/bin/<prog>        static test programs from tools/testing/selftests/multikernel
@@ -76,6 +80,22 @@ for p in "$build"/progs/*; do
 done
 pack "$s" "$out/spawn.cpio.gz"
 
+# the RT spawn's initramfs: the same plus Debian's cyclictest (rt-tests),
+# the shared libraries it links and their loader at the paths ldd names
+cyclictest=/usr/bin/cyclictest
+[ -x "$cyclictest" ] || { echo "mkinitramfs: $cyclictest missing (rt-tests)" >&2; exit 1; }
+r=$out/spawn-rt-root
+rm -rf "$r"
+cp -a "$s" "$r"
+install -m 0755 "$cyclictest" "$r/usr/bin/cyclictest"
+libs=$(ldd "$cyclictest" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+[ -n "$libs" ] || { echo "mkinitramfs: ldd found no libraries of $cyclictest" >&2; exit 1; }
+for l in $libs; do
+	mkdir -p "$r$(dirname "$l")"
+	cp -L "$l" "$r$l"
+done
+pack "$r" "$out/spawn-rt.cpio.gz"
+
 # host initramfs
 h=$out/host-root
 stage "$h"
@@ -83,6 +103,8 @@ install -m 0755 "$st/host-init.sh" "$h/init"
 install -m 0644 "$build/linux/arch/x86/boot/bzImage" "$h/boot/bzImage"
 sign_kernel "$h"
 install -m 0644 "$out/spawn.cpio.gz" "$h/boot/spawn.cpio.gz"
+install -m 0644 "$build/linux-rt/arch/x86/boot/bzImage" "$h/boot/bzImage-rt"
+install -m 0644 "$out/spawn-rt.cpio.gz" "$h/boot/spawn-rt.cpio.gz"
 for p in "$build"/progs/*; do
 	[ -x "$p" ] && install -m 0755 "$p" "$h/usr/bin/"
 done
@@ -93,4 +115,4 @@ if [ -x "$build/kexec-tools/kexec" ]; then
 	install -m 0755 "$build/kexec-tools/kexec" "$h/sbin/kexec"
 fi
 pack "$h" "$out/host.cpio.gz"
-echo "initramfs: $out/host.cpio.gz ($(stat -c %s "$out/host.cpio.gz") bytes), spawn.cpio.gz ($(stat -c %s "$out/spawn.cpio.gz") bytes)"
+echo "initramfs: $out/host.cpio.gz ($(stat -c %s "$out/host.cpio.gz") bytes), spawn.cpio.gz ($(stat -c %s "$out/spawn.cpio.gz") bytes), spawn-rt.cpio.gz ($(stat -c %s "$out/spawn-rt.cpio.gz") bytes)"

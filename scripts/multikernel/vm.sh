@@ -4,11 +4,13 @@
 # Boot the multikernel host in QEMU and run one script in it as root.
 #
 #   vm.sh --script FILE [--append "ARGS"] [--timeout SEC] [--quiet] [--debug]
+#         [--logs PREFIX]
 #
 # Machine: q35, KVM when /dev/kvm really works, TCG otherwise, $VM_CPUS CPUs
 # (default 4) and $VM_MEM memory (default 2G).  COM1 is the host console,
 # COM2 is left to a spawned kernel (the host's /init unbinds it from the 8250 driver).
-# Logs: $BUILD/vm/com1.log (host console), $BUILD/vm/com2.log (COM2).
+# Logs: $BUILD/vm/com1.log (host console), $BUILD/vm/com2.log (COM2), or
+# PREFIX.com1.log and PREFIX.com2.log with --logs PREFIX (VMs run at once).
 # --debug boots the debug kernel (make kernel-debug initramfs-debug; it is
 # also the spawns' /boot/bzImage) and, after FILE, has kmemleak scan and
 # print its suspects on the host console.
@@ -17,7 +19,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
-script="" append="" quiet=0 debug=0
+script="" append="" quiet=0 debug=0 logs=""
 timeout=${VM_TIMEOUT:-300}
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -26,6 +28,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
 	--debug) debug=1; shift ;;
+	--logs) logs=$2; shift 2 ;;
 	*) echo "vm.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -54,16 +57,21 @@ else
 	install -m 0755 "$script" "$run/root/vm/test.sh"
 	cat > "$run/root/vm/run.sh" <<'EOF'
 #!/bin/sh
+t0=$(date +%s)
 sh /vm/test.sh
 rc=$?
-echo "# vm-debug: tainted $(cat /proc/sys/kernel/tainted)"
-if [ -w /sys/kernel/debug/kmemleak ]; then
-	t0=$(date +%s)
-	echo scan > /sys/kernel/debug/kmemleak
-	t=$(($(date +%s) - t0))
+t1=$(date +%s)
+echo "# vm-debug: tainted $(cat /proc/sys/kernel/tainted), test $((t1 - t0))s, host up $(cut -d. -f1 /proc/uptime)s"
+lockdown=$(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/security/lockdown 2>/dev/null)
+if [ -n "$lockdown" ] && [ "$lockdown" != none ]; then
+	# a test that locked the kernel down took debugfs away with it
+	echo "# vm-debug: kmemleak not scanned: the test locked the kernel down ($lockdown)"
+elif [ -w /sys/kernel/debug/kmemleak ] &&
+     echo scan 2>/dev/null > /sys/kernel/debug/kmemleak; then
+	t=$(($(date +%s) - t1))
 	[ $t -gt 5 ] || sleep $((6 - t))
 	echo scan > /sys/kernel/debug/kmemleak
-	echo "# vm-debug: kmemleak scanned, $(grep -c '^unreferenced object' /sys/kernel/debug/kmemleak) suspects"
+	echo "# vm-debug: kmemleak scanned ($(($(date +%s) - t1))s), $(grep -c '^unreferenced object' /sys/kernel/debug/kmemleak) suspects"
 	cat /sys/kernel/debug/kmemleak
 else
 	echo "# vm-debug: kmemleak unavailable"
@@ -81,6 +89,7 @@ if [ "$accel" = auto ]; then
 fi
 
 com1=$vmdir/com1.log com2=$vmdir/com2.log
+[ -z "$logs" ] || com1=$logs.com1.log com2=$logs.com2.log
 : > "$com1"; : > "$com2"
 cmdline="console=ttyS0,115200 panic=-1 oops=panic loglevel=6 multikernel=768M crashkernel=64M $append"
 [ $quiet = 1 ] || echo "vm.sh: accel=$accel cpus=${VM_CPUS:-4} mem=${VM_MEM:-2G} timeout=${timeout}s script=$script$([ $debug = 0 ] || echo " (debug kernel)")"

@@ -12,6 +12,7 @@
 #include <linux/init.h>
 #include <linux/ioport.h>
 #include <linux/kernel.h>
+#include <linux/kmemleak.h>
 #include <linux/memblock.h>
 #include <linux/multikernel.h>
 #include <linux/percpu.h>
@@ -80,6 +81,7 @@ void __init multikernel_reserve(void)
 			MK_LOW_TOTAL >> 10);
 		return;
 	}
+	kmemleak_ignore_phys(low);
 
 	if (mk_req_base) {
 		base = mk_req_base;
@@ -94,6 +96,9 @@ void __init multikernel_reserve(void)
 	} else {
 		base = memblock_phys_alloc_range(size, SZ_2M, SZ_16M,
 						 memblock_end_of_DRAM());
+		/* other kernels' memory: never scanned for host leaks */
+		if (base)
+			kmemleak_ignore_phys(base);
 	}
 	if (!base) {
 		pr_warn("cannot reserve %lluM; disabled\n", size >> 20);

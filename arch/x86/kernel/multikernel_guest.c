@@ -25,6 +25,7 @@
 #include <linux/serial_8250.h>
 #include <linux/smp.h>
 
+#include <asm/acpi.h>
 #include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/hypervisor.h>
@@ -221,6 +222,9 @@ static void __init mk_guest_read_info(void)
 	if (!compat || compat > version)
 		mk_refuse("version %u claims compatibility with version %u\n",
 			  version, compat);
+	if (version < MULTIKERNEL_BOOT_OLDEST)
+		mk_refuse("version %u is older than %u, the oldest this kernel boots on\n",
+			  version, MULTIKERNEL_BOOT_OLDEST);
 	known = min_t(u16, version, MULTIKERNEL_BOOT_VERSION);
 	need = multikernel_boot_info_size(known);
 	if (size < need || size > mk_info_len)
@@ -277,7 +281,8 @@ static void __init mk_guest_init_platform(void)
 	/* All-but-self shorthands would hit the host's CPUs. */
 	apic_ipi_shorthand_off = 1;
 	setup_force_cpu_cap(X86_FEATURE_TSC_KNOWN_FREQ);
-	pci_probe = 0;
+	if (IS_ENABLED(CONFIG_PCI))
+		pci_probe = 0;
 	disable_acpi();
 	hardlockup_detector_disable();
 #ifdef CONFIG_SERIAL_8250

@@ -9,6 +9,10 @@
  * start.  The bzImage64 loader of kexec_file_load() builds such boot
  * parameters here; those that user space built for kexec_load() are
  * checked against the same rules.
+ *
+ * kexec_file_load() also reads the boot ABI the bzImage advertises in its
+ * kernel_info (struct multikernel_image_abi) and refuses an image that
+ * cannot read the boot information this host writes.
  */
 
 #define pr_fmt(fmt) "multikernel: " fmt
@@ -17,10 +21,12 @@
 #include <linux/mm.h>
 #include <linux/multikernel.h>
 #include <linux/string.h>
+#include <linux/unaligned.h>
 
 #include <asm/bootparam.h>
 #include <asm/e820/types.h>
 #include <asm/kexec-bzimage64.h>
+#include <asm/multikernel.h>
 
 static void mk_e820_add(struct boot_params *params, u64 addr, u64 size)
 {
@@ -31,19 +37,106 @@ static void mk_e820_add(struct boot_params *params, u64 addr, u64 size)
 	e->type = E820_TYPE_RAM;
 }
 
+/* Bytes of struct multikernel_image_abi a reader needs */
+#define MK_IMAGE_ABI_MIN_SIZE	offsetofend(struct multikernel_image_abi, boot_newest)
+
+/* kernel_info starts with "LToP", its fixed part's size, its total size */
+#define MK_KINFO_HDR_SIZE	12
+/* each chunk after the fixed part starts with a magic and its size */
+#define MK_KINFO_CHUNK_HDR_SIZE	8
+
+/*
+ * Find the boot ABI chunk in the kernel_info of the bzImage @buf: at
+ * kernel_info_offset from the part after the setup sectors, a fixed part,
+ * then chunks that each start with a magic and their size.  Every offset
+ * and size comes from the file and is checked against @len.
+ */
+static const struct multikernel_image_abi *
+mk_image_abi(const char *buf, unsigned long len)
+{
+	const struct setup_header *hdr;
+	unsigned long pm, ki, fixed, total, off, size;
+	const char *kinfo;
+
+	if (len < sizeof(struct boot_params))
+		return NULL;
+	hdr = (const void *)(buf + offsetof(struct boot_params, hdr));
+	if (hdr->version < 0x020f)
+		return NULL;
+	pm = ((hdr->setup_sects ?: 4) + 1) * 512UL;
+	ki = pm + hdr->kernel_info_offset;
+	if (ki >= len || len - ki < MK_KINFO_HDR_SIZE)
+		return NULL;
+	kinfo = buf + ki;
+	fixed = get_unaligned_le32(kinfo + 4);
+	total = get_unaligned_le32(kinfo + 8);
+	if (memcmp(kinfo, "LToP", 4) || fixed < MK_KINFO_HDR_SIZE ||
+	    fixed > total || total > len - ki)
+		return NULL;
+
+	for (off = fixed; total - off >= MK_KINFO_CHUNK_HDR_SIZE; off += size) {
+		size = get_unaligned_le32(kinfo + off + 4);
+		if (size < MK_KINFO_CHUNK_HDR_SIZE || size > total - off)
+			return NULL;
+		if (!memcmp(kinfo + off, MULTIKERNEL_IMAGE_ABI_MAGIC, 4))
+			return size >= MK_IMAGE_ABI_MIN_SIZE ?
+			       (const void *)(kinfo + off) : NULL;
+	}
+	return NULL;
+}
+
+/*
+ * Can the image in @image->kernel_buf read the boot information this host
+ * writes at every start (MULTIKERNEL_BOOT_VERSION, compatible from
+ * MULTIKERNEL_BOOT_COMPAT)?  See struct multikernel_image_abi.
+ */
+static int mk_check_image_abi(struct kimage *image)
+{
+	struct mk_instance *inst = image->mk_instance;
+	const struct multikernel_image_abi *abi;
+	u16 oldest, newest;
+
+	abi = mk_image_abi(image->kernel_buf, image->kernel_buf_len);
+	if (!abi) {
+		pr_info_ratelimited("instance %u: refusing image: its kernel_info advertises no multikernel boot ABI (not built with CONFIG_MULTIKERNEL_GUEST?)\n",
+				    inst->id);
+		return -ENOEXEC;
+	}
+	oldest = get_unaligned_le16(&abi->boot_oldest);
+	newest = get_unaligned_le16(&abi->boot_newest);
+	if (!oldest || oldest > newest ||
+	    oldest > MULTIKERNEL_BOOT_VERSION ||
+	    newest < MULTIKERNEL_BOOT_COMPAT) {
+		pr_info_ratelimited("instance %u: refusing image: it reads boot information versions %u to %u, this host writes version %u (readable from version %u)\n",
+				    inst->id, oldest, newest,
+				    MULTIKERNEL_BOOT_VERSION,
+				    MULTIKERNEL_BOOT_COMPAT);
+		return -EPROTONOSUPPORT;
+	}
+	return 0;
+}
+
 /**
  * multikernel_setup_boot_params - boot parameters of a multikernel bzImage
  * @image:	KEXEC_TYPE_MULTIKERNEL image being loaded by kexec_file_load()
  * @params:	its boot parameters, setup header and command line filled in
  *
  * Called by the bzImage64 loader instead of describing the host's machine.
+ * The image must first advertise, in its kernel_info, a boot ABI that
+ * reads the boot information this host writes.
  *
- * Return: 0.
+ * Return: 0, -ENOEXEC for an image that advertises no boot ABI,
+ * -EPROTONOSUPPORT for one that cannot read this host's boot information.
  */
 int multikernel_setup_boot_params(struct kimage *image,
 				  struct boot_params *params)
 {
 	struct mk_instance *inst = image->mk_instance;
+	int ret;
+
+	ret = mk_check_image_abi(image);
+	if (ret)
+		return ret;
 
 	params->hdr.hardware_subarch = X86_SUBARCH_PC;
 	memset(&params->screen_info, 0, sizeof(params->screen_info));

@@ -320,7 +320,8 @@ void arch_multikernel_fill_info(struct mk_instance *inst)
 	info->host_request = MK_HOST_REQ_NONE;
 	/* version 2 */
 	if (size >= MULTIKERNEL_BOOT_INFO_SIZE_V2)
-		info->host_apicid = per_cpu(x86_cpu_to_apicid, 0);
+		info->host_apicid = per_cpu(x86_cpu_to_apicid,
+					    inst->doorbell_cpu);
 
 	sd->next = 0;
 	sd->type = SETUP_MULTIKERNEL;

@@ -11,12 +11,15 @@ cover letter to series/.
   mkseries.py generate      write series/ (default)
   mkseries.py verify        git am the series onto pristine and check the
                             result equals build/linux
-  mkseries.py build-each    build every patch of the series in turn
+  mkseries.py build-each    build every patch of the series (W=1), from
+                            the last one back, starting from build/linux's
+                            objects
 """
 import os
 import re
 import subprocess
 import sys
+import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
@@ -245,24 +248,104 @@ def verify():
     git('worktree', 'remove', '--force', wt, check=False)
 
 
+def config_values(path):
+    """CONFIG_ values of .config or auto.conf (which leaves strings bare)."""
+    vals = {}
+    if os.path.isfile(path):
+        for line in open(path):
+            m = re.match(r'CONFIG_(\w+)=(.*)', line)
+            if m:
+                v = m.group(2)
+                if len(v) >= 2 and v[0] == v[-1] == '"':
+                    v = re.sub(r'\\(.)', r'\1', v[1:-1])
+                vals[m.group(1)] = v
+    return vals
+
+
+def touch_changed_symbols(wt):
+    """Mark every config symbol whose value changed since the last build.
+
+    syncconfig does this itself (include/config/FOO), except for a symbol
+    that left the Kconfig files while another entry still names it (patch 5's
+    MULTIKERNEL_CHANNEL depends on MULTIKERNEL, defined by a later patch):
+    stepping back over the patch that defines it would leave the objects
+    built with it untouched.
+    """
+    old = config_values(os.path.join(wt, 'include', 'config', 'auto.conf'))
+    new = config_values(os.path.join(wt, '.config'))
+    for sym in set(old) | set(new):
+        if old.get(sym) != new.get(sym):
+            dep = os.path.join(wt, 'include', 'config', sym)
+            if os.path.isdir(os.path.dirname(dep)):
+                open(dep, 'a').close()
+                os.utime(dep)
+
+
 def build_each():
+    """Build every patch of the series with W=1, from the last one back.
+
+    The work tree starts as a copy of build/linux, which is the series'
+    last patch (verify() checks that) already built by make with W=1 and
+    the same configuration.  Each step back to an earlier patch rewrites,
+    with git read-tree -m -u, only the files the later patch changed, so
+    kbuild recompiles exactly the objects whose sources, headers, config
+    symbols or flags differ, as in any incremental build; an object it
+    keeps has the inputs it was compiled with, so it would give the same
+    warnings again.  patches.txt puts the patches that change widely
+    included headers first: stepping back over them would rebuild most of
+    the tree, and the first patch is never stepped back over.  The files
+    the series adds or changes are compiled once more at the last patch
+    (their objects come from build/linux, whose warnings were not seen).
+    """
     wt = os.path.join(BUILD, 'series-wt')
+    t0 = time.time()
+    subprocess.run(['rm', '-rf', wt], check=True)
     git('worktree', 'prune', check=False)
-    if not os.path.isdir(wt):
-        git('worktree', 'add', '-q', '--detach', wt, 'base')
+    subprocess.run(['cp', '-a', TREE, wt], check=True)
+    index = GITDIR + '/build-each-index'
+    env = dict(ENV, GIT_INDEX_FILE=index)
+    tw = ('--work-tree', wt)
     commits = git('rev-list', '--reverse', 'base..series').split()
-    for i, c in enumerate(commits, 1):
-        subprocess.run(['git', 'checkout', '-q', '--detach', c], cwd=wt,
-                       check=True, env=ENV)
+    now = time.time()
+    for f in git('diff', '--name-only', 'base', commits[-1]).split('\n'):
+        if (f.endswith(('.c', '.S')) or
+                (f.endswith('.h') and 'multikernel' in os.path.basename(f))) \
+                and os.path.isfile(os.path.join(wt, f)):
+            os.utime(os.path.join(wt, f), (now, now))
+    git('read-tree', commits[-1], env=env)
+    git(*tw, 'update-index', '-q', '--refresh', env=env, cwd=wt, check=False)
+    diff = git(*tw, 'diff-files', '--name-only', env=env, cwd=wt)
+    if diff:
+        die('build/linux differs from the series (run verify):\n%s' % diff)
+    frags = [os.path.join(TOP, 'tools/testing/selftests/multikernel/config'),
+             os.path.join(TOP, 'kernel/configs/multikernel.config')]
+    # the test key make adds, so that the last patch's configuration is
+    # build/linux's (CONFIG_SYSTEM_TRUSTED_KEYS only touches certs/)
+    key = os.path.join(BUILD, 'keys', 'trusted-keys.config')
+    if os.path.isfile(key):
+        frags.append(key)
+    tree_config = open(os.path.join(wt, '.config')).read() \
+        if os.path.isfile(os.path.join(wt, '.config')) else ''
+    print('series: copied %s and its objects (%ds)' % (TREE, time.time() - t0))
+    n = len(commits)
+    for i in range(n, 0, -1):
+        t0 = time.time()
+        c = commits[i - 1]
+        if i < n:
+            git(*tw, 'update-index', '-q', '--refresh', env=env, cwd=wt,
+                check=False)
+            git(*tw, 'read-tree', '-m', '-u', commits[i], c, env=env, cwd=wt)
         subprocess.run(['make', '-s', 'tinyconfig'], cwd=wt, check=True,
                        stdout=subprocess.DEVNULL)
-        frags = [os.path.join(TOP, 'tools/testing/selftests/multikernel/config'),
-                 os.path.join(TOP, 'kernel/configs/multikernel.config')]
         subprocess.run(['scripts/kconfig/merge_config.sh', '-m', '-O', '.',
                         '.config'] + frags, cwd=wt, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         subprocess.run(['make', '-s', 'olddefconfig'], cwd=wt, check=True,
                        stdout=subprocess.DEVNULL)
+        touch_changed_symbols(wt)
+        note = ''
+        if i == n and open(os.path.join(wt, '.config')).read() != tree_config:
+            note = ' (configuration differs from build/linux: full rebuild)'
         subj = git('log', '-1', '--format=%s', c)
         r = subprocess.run(['make', '-s', '-j%d' % os.cpu_count(), 'W=1',
                             'bzImage'], cwd=wt, capture_output=True, text=True)
@@ -270,8 +353,9 @@ def build_each():
             die('patch %d (%s) does not build:\n%s' % (i, subj, r.stderr[-3000:]))
         warn = [l for l in r.stderr.split('\n') if 'warning:' in l and
                 'multikernel' in l]
-        print('series: patch %d/%d builds%s: %s' %
-              (i, len(commits), ' with warnings' if warn else '', subj))
+        print('series: patch %d/%d builds%s: %s (%ds)%s' %
+              (i, n, ' with warnings' if warn else '', subj,
+               time.time() - t0, note))
         for w in warn:
             print('    ' + w)
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The in-VM half of "make bench": one spawned instance on cpu3, then the
 # kernel benchmark (debugfs multikernel/bench, CONFIG_MULTIKERNEL_BENCH),
-# all in one VM run.
+# then cyclictest in the PREEMPT_RT spawn kernel with the host idle and
+# loaded, all in one VM run.
 . /usr/share/multikernel/ktap.sh
 BENCH=/sys/kernel/debug/multikernel/bench
 cpu_online 3 0
@@ -14,3 +15,41 @@ mk_wait_state 1 running 120 || exit 1
 echo "$(mk_id 1)" > $BENCH || exit 1
 dmesg | grep "bench instance $(mk_id 1):" | tail -n 1
 mk_stop 1
+
+# cyclictest in the PREEMPT_RT spawn kernel (/boot/bzImage-rt) on cpus 2-3,
+# measuring on its tickless second CPU: once with the host idle, once while
+# every host CPU (0-1) runs a CPU hog and a memory hog (dd streaming 16 MiB
+# buffers, more than any cache).  One start per measurement (the console is
+# cleared at every start); prints "bench rt idle: T: 0 ..." and
+# "bench rt load: T: 0 ...".
+mk_destroy 1
+cpu_online 2 0
+mk_create rt 2-3 256M || exit 1
+mkexec mk-load-file "$(mk_id rt)" /boot/bzImage-rt /boot/spawn-rt.cpio.gz \
+	"panic=-1 nohz_full=1 rcu_nocbs=1 irqaffinity=0 -- cyclictest -q -m -p 90 -i 1000 -D 10 -t 1 -a 1; echo rt-cyclictest-done rc=\$?" ||
+	exit 1
+rt_done() {
+	mk_get rt console | tr -d '\r' | grep -q 'rt-cyclictest-done rc=[0-9]'
+}
+# rt_measure LABEL: one start, cyclictest's summary line, stop
+rt_measure() {
+	mk_start rt && mk_wait_state rt running 120 && poll_until 300 rt_done || {
+		echo "bench-vm: cyclictest did not finish in the RT spawn ($1)"
+		mk_get rt console | tail -n 20
+		exit 1
+	}
+	echo "bench rt $1: $(mk_get rt console | tr -d '\r' | grep -E '^T: *0 ' | tail -n 1)"
+	mk_stop rt
+}
+rt_measure idle
+load=""
+for c in 0 1; do
+	taskset -c $c sh -c 'while :; do :; done' &
+	load="$load $!"
+	taskset -c $c dd if=/dev/zero of=/dev/null bs=16M 2>/dev/null &
+	load="$load $!"
+done
+rt_measure load
+kill $load
+wait 2>/dev/null
+mk_destroy rt

@@ -31,6 +31,7 @@ static inline const char *errno_name(int e)
 	case EMSGSIZE: return "EMSGSIZE";
 	case ENOTEMPTY: return "ENOTEMPTY";
 	case EINTR: return "EINTR";
+	case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
 	default: return "E?";
 	}
 }

@@ -9,6 +9,9 @@
  *   mkchan flood DEV               (host) fill the channel without reading
  *                                  until write() says EAGAIN, then read every
  *                                  echo back in order: nothing may be lost
+ *   mkchan flood-for DEV SECONDS   (spawned kernel) write full-size messages
+ *                                  as fast as the channel takes them for
+ *                                  SECONDS, then say how many went
  *   mkchan two-readers DEV N       (host) two processes read one open file
  *                                  while a third sends N messages through
  *                                  the echo server: each echo must arrive
@@ -19,6 +22,18 @@
  *                                  so; once the instance is destroyed both
  *                                  calls, and every later call, must fail
  *                                  with ENODEV, and close() must work
+ *   mkchan poll DEV in|out|inout MS
+ *                                  one poll() for those events, at most MS
+ *                                  ms: prints the events it returned
+ *   mkchan send DEV N              write N messages, read nothing
+ *   mkchan poll-out DEV            (host, echo server) fill the channel;
+ *                                  POLLOUT only while a largest write
+ *                                  succeeds, and back once a reader drains
+ *   mkchan stale-writer DEV CPU GO (host, peer not reading) block a
+ *                                  SCHED_FIFO writer on the full ring and
+ *                                  keep it off CPU with a higher-priority
+ *                                  spinner until the file GO exists: the
+ *                                  write must fail with ENOTCONN
  *
  * Message layout: u32 magic, u32 seq, u32 len, u32 sum, payload[len].
  */
@@ -30,6 +45,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <poll.h>
+#include <sched.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -216,6 +235,33 @@ static int flood(int fd)
 	if (echo_client(fd, 1))
 		return 1;
 	printf("mkchan: all %lu echoes back in order after back-pressure\n", sent);
+	return 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int flood_for(int fd, unsigned long seconds)
+{
+	static uint8_t out[MAX_MSG];
+	int n = make_msg(out, 0, MAX_MSG - sizeof(struct hdr));
+	double start = now(), end = start + seconds;
+	unsigned long sent = 0;
+
+	printf("mkchan: flooding for %lu s\n", seconds);
+	fflush(stdout);
+	do {
+		if (write(fd, out, n) != n)
+			return die("write");
+		((struct hdr *)out)->seq = ++sent;
+	} while (sent % 64 || now() < end);
+	printf("mkchan: flooded %lu messages of %d bytes in %.1f s\n", sent, n,
+	       now() - start);
 	return 0;
 }
 
@@ -466,13 +512,249 @@ static int hold(int fd)
 	return ret;
 }
 
+/* ---- poll() ---- */
+
+static const char *poll_words(short ev, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s%s", ev & POLLIN ? " IN" : "",
+		 ev & POLLOUT ? " OUT" : "", ev & POLLHUP ? " HUP" : "",
+		 ev & POLLERR ? " ERR" : "");
+	return buf[0] ? buf + 1 : "none";
+}
+
+static int poll_once(int fd, const char *which, int ms)
+{
+	struct pollfd p = { .fd = fd };
+	char words[32];
+	int n;
+
+	if (strchr(which, 'i'))
+		p.events |= POLLIN;
+	if (strstr(which, "out"))
+		p.events |= POLLOUT;
+	n = poll(&p, 1, ms);
+	if (n < 0)
+		return die("poll");
+	printf("mkchan: poll: %s\n", n ? poll_words(p.revents, words, sizeof(words)) :
+	       "timeout");
+	return 0;
+}
+
+static int send_only(int fd, unsigned long count)
+{
+	static uint8_t out[MAX_MSG];
+	unsigned long i;
+
+	for (i = 0; i < count; i++) {
+		int n = make_msg(out, i, 1 + rnd() % (MAX_MSG - sizeof(struct hdr)));
+
+		if (write(fd, out, n) != n)
+			return die("write");
+	}
+	printf("mkchan: %lu messages sent\n", count);
+	return 0;
+}
+
+#define POLL_OUT_BOUND_SEC	300	/* the whole run, however the kernel behaves */
+#define POLL_OUT_WAIT_MS	60000	/* for writability once a reader drains */
+
+/* POLLOUT from ring space: never while a largest write would fail */
+static int poll_out(int fd)
+{
+	static uint8_t out[MAX_MSG], in[MAX_MSG];
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	int fl = fcntl(fd, F_GETFL), n, status;
+	unsigned long sent = 0, i, lies = 0;
+	char words[32];
+	pid_t reader;
+
+	alarm(POLL_OUT_BOUND_SEC);
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	for (;;) {
+		n = make_msg(out, sent, MAX_MSG - sizeof(struct hdr));
+		if (write(fd, out, n) == n) {
+			if (++sent < HOLD_MAX_FILL)
+				continue;
+			fprintf(stderr, "mkchan: %lu messages and the ring is not full\n",
+				sent);
+			return 1;
+		}
+		if (errno != EAGAIN)
+			return die("write");
+		if (poll(&p, 1, 0) < 0)
+			return die("poll");
+		if (!(p.revents & POLLOUT))
+			break;
+		/* writable: the peer freed space meanwhile, so this one fits */
+		if (write(fd, out, n) != n) {
+			lies++;
+			fprintf(stderr, "mkchan: POLLOUT, then write: %s\n",
+				strerror(errno));
+			return 1;
+		}
+		sent++;
+	}
+	printf("mkchan: full after %lu messages: poll reports %s\n", sent,
+	       poll_words(p.revents, words, sizeof(words)));
+	fcntl(fd, F_SETFL, fl);
+	reader = fork();
+	if (reader < 0)
+		return die("fork");
+	if (!reader) {
+		for (i = 0; i < sent; i++) {
+			ssize_t r = read(fd, in, sizeof(in));
+
+			if (r < 0)
+				_exit(die("read"));
+			if (!check_msg(in, r) || ((struct hdr *)in)->seq != i) {
+				fprintf(stderr, "mkchan: echo %lu missing or out of order\n", i);
+				_exit(1);
+			}
+		}
+		_exit(0);
+	}
+	n = poll(&p, 1, POLL_OUT_WAIT_MS);
+	if (n < 0)
+		return die("poll");
+	printf("mkchan: while a reader drains: poll reports %s\n",
+	       n ? poll_words(p.revents, words, sizeof(words)) : "timeout");
+	if (waitpid(reader, &status, 0) < 0)
+		return die("waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return 1;
+	if (n != 1 || p.revents != POLLOUT || lies)
+		return 1;
+	/* the channel flows again: one more blocking round trip */
+	if (echo_client(fd, 1))
+		return 1;
+	printf("mkchan: all %lu echoes back in order, POLLOUT from ring space\n", sent);
+	return 0;
+}
+
+/* ---- a writer kept off its CPU across stop and start ---- */
+
+#define STALE_BOUND_SEC		300	/* the whole run */
+#define STALE_HOG_SEC		240	/* the spinner gives up by itself */
+#define STALE_SEQ		0x57a1e
+
+static int pin_fifo(int cpu, int prio)
+{
+	struct sched_param sp = { .sched_priority = prio };
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		return die("sched_setaffinity");
+	if (sched_setscheduler(0, SCHED_FIFO, &sp))
+		return die("sched_setscheduler");
+	return 0;
+}
+
+/* spin at a higher priority than the writer until @go exists */
+static void spin_until(int cpu, const char *go, int ready)
+{
+	time_t end = time(NULL) + STALE_HOG_SEC;
+
+	if (pin_fifo(cpu, 2))
+		_exit(1);
+	if (write(ready, "x", 1) != 1)
+		_exit(1);
+	while (access(go, F_OK)) {
+		if (time(NULL) > end) {
+			printf("mkchan: spinner: gave up before %s appeared\n", go);
+			fflush(stdout);
+			_exit(1);
+		}
+	}
+	_exit(0);
+}
+
+static int stale_writer(int fd, int cpu, const char *go)
+{
+	static uint8_t out[MAX_MSG];
+	int fl = fcntl(fd, F_GETFL), status, ret = 0, pipefd[2], i, n;
+	unsigned long sent = 0;
+	pid_t writer, hog;
+	char c;
+
+	alarm(STALE_BOUND_SEC);
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	for (;;) {
+		n = make_msg(out, sent, MAX_MSG - sizeof(struct hdr));
+		if (write(fd, out, n) == n) {
+			if (++sent < HOLD_MAX_FILL)
+				continue;
+			fprintf(stderr, "mkchan: %lu messages and the ring is not full\n",
+				sent);
+			return 1;
+		}
+		if (errno != EAGAIN)
+			return die("write");
+		break;
+	}
+	fcntl(fd, F_SETFL, fl);
+	writer = fork();
+	if (writer < 0)
+		return die("fork");
+	if (!writer) {
+		ssize_t r;
+
+		if (pin_fifo(cpu, 1))
+			_exit(1);
+		n = make_msg(out, STALE_SEQ, 64);
+		r = write(fd, out, n);
+		if (r == n) {
+			printf("mkchan: stale writer: write: succeeded\n");
+			fflush(stdout);
+			_exit(1);
+		}
+		n = errno;
+		printf("mkchan: stale writer: write: %s\n",
+		       n == ENOTCONN ? "ENOTCONN" : strerror(n));
+		fflush(stdout);
+		_exit(n != ENOTCONN);
+	}
+	for (i = 0; i < BLOCKED_TRIES && !blocked_in(writer, SYS_write); i++)
+		usleep(BLOCKED_POLL_MS * 1000);
+	if (i == BLOCKED_TRIES) {
+		fprintf(stderr, "mkchan: the writer did not block\n");
+		kill(writer, SIGKILL);
+		return 1;
+	}
+	if (pipe(pipefd))
+		return die("pipe");
+	fflush(stdout);
+	hog = fork();
+	if (hog < 0)
+		return die("fork");
+	if (!hog)
+		spin_until(cpu, go, pipefd[1]);
+	if (read(pipefd[0], &c, 1) != 1) {
+		fprintf(stderr, "mkchan: the spinner did not start\n");
+		ret = 1;
+	} else {
+		printf("mkchan: ring full after %lu messages; writer blocked, cpu%d held\n",
+		       sent, cpu);
+		fflush(stdout);
+	}
+	/* the test stops and starts the instance, then creates @go */
+	if (waitpid(hog, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		ret = 1;
+	if (waitpid(writer, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		ret = 1;
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	int fd;
 
 	if (argc < 3) {
 		fprintf(stderr,
-			"usage: mkchan echo-server|echo-client|flood|two-readers|hold DEV [N]\n");
+			"usage: mkchan echo-server|echo-client|flood|flood-for|two-readers|hold DEV [N]\n");
 		return 2;
 	}
 	fd = open(argv[2], O_RDWR);
@@ -482,12 +764,22 @@ int main(int argc, char **argv)
 		return echo_server(fd);
 	if (!strcmp(argv[1], "echo-client") && argc == 4)
 		return echo_client(fd, strtoul(argv[3], NULL, 0));
+	if (!strcmp(argv[1], "flood-for") && argc == 4)
+		return flood_for(fd, strtoul(argv[3], NULL, 0));
 	if (!strcmp(argv[1], "flood"))
 		return flood(fd);
 	if (!strcmp(argv[1], "two-readers") && argc == 4)
 		return two_readers(fd, strtoul(argv[3], NULL, 0));
 	if (!strcmp(argv[1], "hold"))
 		return hold(fd);
+	if (!strcmp(argv[1], "poll") && argc == 5)
+		return poll_once(fd, argv[3], atoi(argv[4]));
+	if (!strcmp(argv[1], "send") && argc == 4)
+		return send_only(fd, strtoul(argv[3], NULL, 0));
+	if (!strcmp(argv[1], "poll-out"))
+		return poll_out(fd);
+	if (!strcmp(argv[1], "stale-writer") && argc == 5)
+		return stale_writer(fd, atoi(argv[3]), argv[4]);
 	fprintf(stderr, "mkchan: unknown command %s\n", argv[1]);
 	return 2;
 }

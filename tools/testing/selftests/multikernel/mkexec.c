@@ -17,6 +17,9 @@
  *   mkexec mk-unload ID                           kexec_load with no segments
  *   mkexec raw-load ID ADDR                       kexec_load of one empty page at
  *                                                 ADDR into instance ID
+ *   mkexec boot-abi FILE [OLDEST NEWEST | none]   print the boot ABI the bzImage
+ *                                                 FILE advertises in kernel_info,
+ *                                                 or rewrite it (none: hide it)
  *   mkexec spin                                   (spawned kernel) spin forever at
  *                                                 the highest SCHED_FIFO priority,
  *                                                 RT throttling and fair server off
@@ -51,6 +54,7 @@
 #include <linux/multikernel.h>
 #include <linux/reboot.h>
 #include <asm/bootparam.h>
+#include <asm/multikernel.h>
 #include <asm/setup_data.h>
 
 #include "mk_errno.h"
@@ -70,6 +74,7 @@ static int print_usage(void)
 		"       mkexec mk-load [-x] ID KERNEL INITRD|- CMDLINE\n"
 		"       mkexec mk-unload ID\n"
 		"       mkexec raw-load ID ADDR\n"
+		"       mkexec boot-abi FILE [OLDEST NEWEST | none]\n"
 		"       mkexec spin\n"
 		"       mkexec run CMD [ARGS...]\n"
 		"       mkexec -U COMMAND...   (without capabilities)\n");
@@ -493,6 +498,83 @@ static int raw_load(const char *idarg, const char *addr)
 	return 0;
 }
 
+#define BZ_KINFO_VERSION	0x020f	/* boot protocol 2.15: kernel_info */
+
+/*
+ * The struct multikernel_image_abi chunk in the kernel_info of the bzImage
+ * in buf (Documentation/arch/x86/boot.rst): its offset in the file, 0 if
+ * there is none.  Test images only; the host checks every offset itself.
+ */
+static size_t image_abi_offset(const char *buf, size_t len)
+{
+	const struct setup_header *h = (const void *)(buf + BZ_HDR_OFFSET);
+	size_t ki, off, size;
+	__u32 fixed, total;
+
+	if (len < PAGE || h->header != BZ_MAGIC || h->version < BZ_KINFO_VERSION)
+		return 0;
+	ki = ((h->setup_sects ? h->setup_sects : BZ_SETUP_SECTS_DEFAULT) + 1) *
+	     BZ_SECTOR + h->kernel_info_offset;
+	if (ki + 12 > len || memcmp(buf + ki, "LToP", 4))
+		return 0;
+	memcpy(&fixed, buf + ki + 4, 4);
+	memcpy(&total, buf + ki + 8, 4);
+	if (total > len - ki)
+		return 0;
+	for (off = fixed; off + 8 <= total; off += size) {
+		__u32 sz;
+
+		memcpy(&sz, buf + ki + off + 4, 4);
+		size = sz;
+		if (size < 8 || size > total - off)
+			return 0;
+		if (!memcmp(buf + ki + off, MULTIKERNEL_IMAGE_ABI_MAGIC, 4) &&
+		    size >= sizeof(struct multikernel_image_abi))
+			return ki + off;
+	}
+	return 0;
+}
+
+/* Print, or rewrite in place, the boot ABI a bzImage advertises. */
+static int boot_abi(int argc, char **argv)
+{
+	struct multikernel_image_abi abi;
+	size_t len, off;
+	char *buf;
+	FILE *f;
+
+	if (argc != 1 && argc != 2 && argc != 3)
+		return print_usage();
+	if (argc == 2 && strcmp(argv[1], "none"))
+		return print_usage();
+	buf = read_whole(argv[0], &len);
+	if (!buf)
+		return fail(argv[0]);
+	off = image_abi_offset(buf, len);
+	if (!off) {
+		printf("none\n");
+		return argc == 1 ? 0 : 1;
+	}
+	memcpy(&abi, buf + off, sizeof(abi));
+	if (argc == 1) {
+		printf("%u %u\n", abi.boot_oldest, abi.boot_newest);
+		return 0;
+	}
+	if (argc == 2) {
+		memcpy(abi.magic, "NONE", 4);	/* an unknown chunk now */
+	} else {
+		abi.boot_oldest = strtoul(argv[1], NULL, 0);
+		abi.boot_newest = strtoul(argv[2], NULL, 0);
+	}
+	f = fopen(argv[0], "r+");
+	if (!f)
+		return fail(argv[0]);
+	if (fseek(f, off, SEEK_SET) || fwrite(&abi, sizeof(abi), 1, f) != 1 ||
+	    fclose(f))
+		return fail(argv[0]);
+	return 0;
+}
+
 #define DEBUGFS		"/sys/kernel/debug"
 #define FAIR_SERVER	DEBUGFS "/sched/fair_server"
 #define RT_RUNTIME	"/proc/sys/kernel/sched_rt_runtime_us"
@@ -577,6 +659,8 @@ int main(int argc, char **argv)
 		return mk_unload(argv[2]);
 	if (!strcmp(argv[1], "raw-load") && argc == 4)
 		return raw_load(argv[2], argv[3]);
+	if (!strcmp(argv[1], "boot-abi"))
+		return boot_abi(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "mk-load-file"))
 		return mk_load_file(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "mk-unload-file") && argc == 3)

@@ -6,12 +6,14 @@
 # panics or reports fewer results than it planned counts as a failure.
 # The last line is "N passed, N failed" over all subtests.
 #
-# Debug pass (skipped with DEBUG_PASS=0): every test whose script has a line
-# "# vm-debug: yes" runs once more, as <test>-debug, on the debug kernel
-# (make kernel-debug: KASAN, lockdep, UBSAN, KFENCE, debugobjects, kmemleak)
-# as host and spawns; a splat on either console fails it, and lines matching
-# an extended regex given as "# vm-debug-allow: ERE" in the script are not
-# splats (for a test that provokes one on purpose).
+# Debug pass (skipped with DEBUG_PASS=0): every test runs once more, as
+# <test>-debug, on the debug kernel (make kernel-debug: KASAN, lockdep,
+# UBSAN, KFENCE, debugobjects, kmemleak) as host and spawns; a splat on
+# either console fails it, and lines matching an extended regex given as
+# "# vm-debug-allow: ERE" in the script are not splats (for a test that
+# provokes one on purpose).  A test can tell it runs on the debug kernel
+# from its release ("uname -r" ends in -mkdebug).  DEBUG_PASS=only runs
+# the debug pass alone.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../../.." && pwd)
@@ -31,8 +33,10 @@ checks=${CHECKS-$(ls "$top"/scripts/multikernel/checks/check_*.sh 2>/dev/null)}
 debug_tests=""
 if [ "${DEBUG_PASS:-1}" != 0 ]; then
 	for t in $tests; do
-		grep -qx '# vm-debug: yes' "$here/$t" && debug_tests="$debug_tests debug:$t"
+		debug_tests="$debug_tests debug:$t"
 	done
+	# DEBUG_PASS=only: the debug pass alone (TESTS="test_x.sh" DEBUG_PASS=only)
+	[ "${DEBUG_PASS:-1}" = only ] && tests=""
 fi
 set -- $tests $debug_tests $checks
 : > "$build/vm/last-check.txt"
@@ -63,14 +67,42 @@ splats() {
 		ctx > 0 { print tag ":" NR ":     " $0; ctx-- }
 		END { exit n == 0 }'
 }
+# launch N: boot the VM of the Nth item in the background, its consoles in
+# $build/vm/<name>.com1.log and .com2.log, its exit status and end time in
+# <name>.rc.  VM_JOBS (default 1) VMs run at once; results are read and
+# printed in order.  Host-side checks run in the foreground, after the VMs.
+items=("" "$@")
+declare -a started
+launch() {
+	local t=${items[$1]} dbg=0 name smp append vmopts
+	case "$t" in debug:*) dbg=1 t=${t#debug:} ;; /*) return ;; esac
+	name=$(basename "${t%.sh}")
+	[ $dbg = 1 ] && name=$name-debug
+	started[$1]=$(date +%s)
+	rm -f "$build/vm/$name.rc"
+	[ $dbg = 1 ] && [ ! -f "$build/initramfs/host-debug.cpio.gz" ] && return
+	smp=$(sed -n 's/^# vm-smp: //p' "$here/$t")
+	append=$(sed -n 's/^# vm-append: //p' "$here/$t")
+	vmopts=(--quiet --logs "$build/vm/$name")
+	[ $dbg = 1 ] && vmopts+=(--debug)
+	( VM_CPUS=${smp:-${VM_CPUS:-4}} "$vm" "${vmopts[@]}" --script "$here/$t" \
+		--append "$append" --timeout "${VM_TIMEOUT:-600}" \
+		> "$build/vm/$name.out" 2>&1
+	  echo "$? $(date +%s)" > "$build/vm/$name.rc" ) &
+}
+jobs=${VM_JOBS:-1} next=1
 start_all=$(date +%s)
 for t in "$@"; do
 	i=$((i + 1))
+	while [ $next -le $# ] && [ $next -lt $((i + jobs)) ]; do
+		launch $next
+		next=$((next + 1))
+	done
 	dbg=0
 	case "$t" in debug:*) dbg=1 t=${t#debug:} ;; esac
 	name=$(basename "${t%.sh}")
 	[ $dbg = 1 ] && name=$name-debug
-	t0=$(date +%s)
+	t0=${started[$i]:-$(date +%s)}
 	case "$t" in
 	/*)	# host-side check, no VM
 		"$t" > "$build/vm/$name.out" 2>&1
@@ -92,16 +124,8 @@ for t in "$@"; do
 		echo "not ok $i $name # 0s"
 		continue
 	fi
-	smp=$(sed -n 's/^# vm-smp: //p' "$here/$t")
-	append=$(sed -n 's/^# vm-append: //p' "$here/$t")
-	vmopts=(--quiet)
-	[ $dbg = 1 ] && vmopts+=(--debug)
-	VM_CPUS=${smp:-${VM_CPUS:-4}} "$vm" "${vmopts[@]}" --script "$here/$t" \
-		--append "$append" --timeout "${VM_TIMEOUT:-600}" \
-		> "$build/vm/$name.out" 2>&1
-	rc=$?
-	cp "$build/vm/com1.log" "$build/vm/$name.com1.log"
-	cp "$build/vm/com2.log" "$build/vm/$name.com2.log"
+	while [ ! -f "$build/vm/$name.rc" ]; do wait -n 2>/dev/null || sleep 1; done
+	read -r rc t1 < "$build/vm/$name.rc"
 	log=$build/vm/$name.com1.log
 	tr -d '\r' < "$log" |
 		grep -E '^(KTAP version|1\.\.[0-9]+|(not )?ok [0-9]+|# )' |
@@ -143,7 +167,7 @@ for t in "$@"; do
 			fail=$((fail + 1))
 			ok=0
 		elif [ "$rc" = 0 ] && ! tr -d '\r' < "$log" |
-			grep '^# vm-debug: kmemleak scanned' > /dev/null; then
+			grep -E '^# vm-debug: kmemleak (scanned|not scanned: the test locked)' > /dev/null; then
 			echo "    not ok $n no splat on the debug kernel's consoles" \
 			     "(no kmemleak scan at the end)"
 			fail=$((fail + 1))
@@ -169,14 +193,14 @@ for t in "$@"; do
 	if [ $ok = 0 ]; then
 		echo "    # last lines of the host console ($log):"
 		tail -n 25 "$log" | tr -d '\r' | sed 's/^/    # | /'
-		echo "not ok $i $name # $(( $(date +%s) - t0 ))s"
+		echo "not ok $i $name # $((t1 - t0))s"
 		res="FAIL"
 	else
-		echo "ok $i $name # $(( $(date +%s) - t0 ))s"
+		echo "ok $i $name # $((t1 - t0))s"
 		res="ok  "
 	fi
 	printf '  %s %-24s %3d passed, %d failed (%s, %ss)\n' "$res" "$name" "$p" "$f" \
-		"${ACCEL}" "$(( $(date +%s) - t0 ))" >> "$build/vm/last-check.txt"
+		"${ACCEL}" "$((t1 - t0))" >> "$build/vm/last-check.txt"
 done
 echo "# total $(( $(date +%s) - start_all ))s"
 echo "$pass passed, $fail failed"

@@ -32,6 +32,37 @@
 #define MULTIKERNEL_BOOT_INFO_SIZE_V1	472
 #define MULTIKERNEL_BOOT_INFO_SIZE_V2	480
 
+/* Oldest layout version a spawned kernel built with this header boots on */
+#define MULTIKERNEL_BOOT_OLDEST		1
+
+/* Magic of the boot ABI chunk in a bzImage's kernel_info */
+#define MULTIKERNEL_IMAGE_ABI_MAGIC	"MKBA"
+
+#ifndef __ASSEMBLY__
+
+/**
+ * struct multikernel_image_abi - boot ABI a kernel image speaks
+ * @magic:		MULTIKERNEL_IMAGE_ABI_MAGIC, not NUL-terminated
+ * @size:		bytes of the chunk, this header included (at least 12)
+ * @boot_oldest:	oldest boot information layout version it boots on
+ * @boot_newest:	newest boot information layout version it knows
+ *
+ * A bzImage built to run as a spawned kernel (CONFIG_MULTIKERNEL_GUEST)
+ * carries this chunk in the variable-length part of its kernel_info (boot
+ * protocol 2.15, Documentation/arch/x86/boot.rst), which is not
+ * compressed: a host reads it from the file.  A host that writes layout
+ * version V with compatible version C serves the image only if
+ * 1 <= @boot_oldest <= V, @boot_oldest <= @boot_newest and
+ * C <= @boot_newest; @boot_newest is the K of the reading rules below.  Fields are only appended; a reader ignores
+ * bytes beyond the ones it knows.
+ */
+struct multikernel_image_abi {
+	char	magic[4];
+	__u32	size;
+	__u16	boot_oldest;
+	__u16	boot_newest;
+};
+
 /**
  * struct multikernel_boot_info - what a spawned kernel learns from its host
  * @magic:		MULTIKERNEL_BOOT_MAGIC
@@ -71,9 +102,11 @@
  *
  * A spawned kernel that knows layout version K reads the structure if
  * @magic matches, 1 <= @compat_version <= K, @compat_version <= @version,
- * and @size covers every field of version min(@version, K); fields of later
- * versions than @version take the defaults listed above.  It refuses
- * anything else, with a message, before it touches any hardware.
+ * @version is at least the oldest it boots on (MULTIKERNEL_BOOT_OLDEST when
+ * it was built) and @size covers every field of version min(@version, K);
+ * fields of later versions than @version take the defaults listed above.
+ * It refuses anything else, with a message, before it touches any
+ * hardware.
  */
 struct multikernel_boot_info {
 	__u32	magic;
@@ -101,5 +134,7 @@ struct multikernel_boot_info {
 	__u32	host_apicid;
 	__u32	reserved1;
 };
+
+#endif /* __ASSEMBLY__ */
 
 #endif /* _UAPI_ASM_X86_MULTIKERNEL_H */
