@@ -115,8 +115,11 @@ static bool mk_host_crashed(struct mk_instance *inst, const char *text,
 	bool crashed = false, later = false;
 
 	mk_escape_reason(reason, sizeof(reason), text, len);
+	if (!reason[0])
+		strscpy(reason, "(no reason given)", sizeof(reason));
 	spin_lock(&mk_crash_lock);
-	if (READ_ONCE(inst->state) != MK_ST_CRASHED) {
+	/* the start cleared the reason: the first report of a start sets it */
+	if (!inst->panic_reason[0]) {
 		strscpy(inst->panic_reason, reason, sizeof(inst->panic_reason));
 		/* the reason is complete before crashed can be seen */
 		smp_wmb();

@@ -44,6 +44,8 @@ struct mk_instance *mk_slots[MULTIKERNEL_MAX_INSTANCES];
 /* with the CPU hotplug lock read-held: protects mk_owned_cpus */
 static DEFINE_MUTEX(mk_cpus_lock);
 static struct cpumask mk_owned_cpus;
+/* started instances whose doorbells interrupt this CPU: it is never lent */
+static DEFINE_PER_CPU(atomic_t, mk_doorbell_users);
 static DECLARE_WAIT_QUEUE_HEAD(mk_stop_wq);
 
 /* How often a graceful stop looks whether the spawned kernel halted. */
@@ -119,8 +121,16 @@ bool mk_set_state(struct mk_instance *inst, enum mk_state to)
 
 	spin_lock(&inst->state_lock);
 	ok = mk_next[inst->state] & BIT(to);
-	if (ok)
+	if (ok) {
+		bool was = mk_started(inst->state), now = mk_started(to);
+
+		/* doorbell_cpu cannot change while started (inst->lock) */
+		if (was != now)
+			atomic_add(now ? 1 : -1,
+				   per_cpu_ptr(&mk_doorbell_users,
+					       inst->doorbell_cpu));
 		WRITE_ONCE(inst->state, to);
+	}
 	spin_unlock(&inst->state_lock);
 	return ok;
 }
@@ -141,6 +151,13 @@ static int mk_own_cpus(struct mk_instance *inst, const struct cpumask *new)
 	for_each_cpu(cpu, new) {
 		if (cpu_online(cpu)) {
 			mk_inst_info(inst, "cpu%u is online; take it offline first\n",
+				     cpu);
+			ret = -EBUSY;
+			break;
+		}
+		if (atomic_read(per_cpu_ptr(&mk_doorbell_users, cpu))) {
+			mk_inst_info(inst,
+				     "cpu%u takes a started instance's doorbells\n",
 				     cpu);
 			ret = -EBUSY;
 			break;

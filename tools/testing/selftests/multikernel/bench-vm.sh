@@ -25,8 +25,10 @@ mk_stop 1
 mk_destroy 1
 cpu_online 2 0
 mk_create rt 2-3 256M || exit 1
+RT_CYCLIC='cyclictest -q -m -p 90 -i 1000 -D 10 -t 1 -a 1'
+RT_CYCLIC="$RT_CYCLIC; echo rt-cyclictest-done rc=\$?"
 mkexec mk-load-file "$(mk_id rt)" /boot/bzImage-rt /boot/spawn-rt.cpio.gz \
-	"panic=-1 nohz_full=1 rcu_nocbs=1 irqaffinity=0 -- cyclictest -q -m -p 90 -i 1000 -D 10 -t 1 -a 1; echo rt-cyclictest-done rc=\$?" ||
+	"panic=-1 nohz_full=1 rcu_nocbs=1 irqaffinity=0 -- $RT_CYCLIC" ||
 	exit 1
 rt_done() {
 	mk_get rt console | tr -d '\r' | grep -q 'rt-cyclictest-done rc=[0-9]'

@@ -636,6 +636,7 @@ static int poll_out(int fd)
 #define STALE_BOUND_SEC		300	/* the whole run */
 #define STALE_HOG_SEC		240	/* the spinner gives up by itself */
 #define STALE_SEQ		0x57a1e
+#define FULL_SETTLE_MS		200	/* pause before checking the ring stayed full */
 
 static int pin_fifo(int cpu, int prio)
 {
@@ -680,9 +681,15 @@ static int stale_writer(int fd, int cpu, const char *go)
 
 	alarm(STALE_BOUND_SEC);
 	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-	for (;;) {
+	/*
+	 * Fill the ring until it stays full: the peer moves records into its
+	 * own queue until that is full, and a slow (debug) peer does so after
+	 * the first EAGAIN.  Full means a round after a pause took nothing.
+	 */
+	for (i = 0;; ) {
 		n = make_msg(out, sent, MAX_MSG - sizeof(struct hdr));
 		if (write(fd, out, n) == n) {
+			i = 1;
 			if (++sent < HOLD_MAX_FILL)
 				continue;
 			fprintf(stderr, "mkchan: %lu messages and the ring is not full\n",
@@ -691,7 +698,10 @@ static int stale_writer(int fd, int cpu, const char *go)
 		}
 		if (errno != EAGAIN)
 			return die("write");
-		break;
+		if (!i)
+			break;
+		i = 0;
+		usleep(FULL_SETTLE_MS * 1000);
 	}
 	fcntl(fd, F_SETFL, fl);
 	writer = fork();

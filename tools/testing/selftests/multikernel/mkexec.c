@@ -54,7 +54,6 @@
 #include <linux/multikernel.h>
 #include <linux/reboot.h>
 #include <asm/bootparam.h>
-#include <asm/multikernel.h>
 #include <asm/setup_data.h>
 
 #include "mk_errno.h"
@@ -501,7 +500,20 @@ static int raw_load(const char *idarg, const char *addr)
 #define BZ_KINFO_VERSION	0x020f	/* boot protocol 2.15: kernel_info */
 
 /*
- * The struct multikernel_image_abi chunk in the kernel_info of the bzImage
+ * The multikernel chunk of kernel_info as Documentation/userspace-api/
+ * multikernel.rst lays it out, read independently of the kernel's header
+ * (struct multikernel_image_abi) so that the test checks the documented
+ * format.
+ */
+struct image_abi {
+	char	magic[4];	/* "MKBA" */
+	__u32	size;		/* bytes of the chunk, this header included */
+	__u16	boot_oldest;
+	__u16	boot_newest;
+};
+
+/*
+ * The multikernel chunk (struct image_abi) in the kernel_info of the bzImage
  * in buf (Documentation/arch/x86/boot.rst): its offset in the file, 0 if
  * there is none.  Test images only; the host checks every offset itself.
  */
@@ -528,8 +540,8 @@ static size_t image_abi_offset(const char *buf, size_t len)
 		size = sz;
 		if (size < 8 || size > total - off)
 			return 0;
-		if (!memcmp(buf + ki + off, MULTIKERNEL_IMAGE_ABI_MAGIC, 4) &&
-		    size >= sizeof(struct multikernel_image_abi))
+		if (!memcmp(buf + ki + off, "MKBA", 4) &&
+		    size >= sizeof(struct image_abi))
 			return ki + off;
 	}
 	return 0;
@@ -538,7 +550,7 @@ static size_t image_abi_offset(const char *buf, size_t len)
 /* Print, or rewrite in place, the boot ABI a bzImage advertises. */
 static int boot_abi(int argc, char **argv)
 {
-	struct multikernel_image_abi abi;
+	struct image_abi abi;
 	size_t len, off;
 	char *buf;
 	FILE *f;

@@ -11,6 +11,9 @@ export PATH=/usr/bin:/bin:/sbin
 if [ $# -gt 0 ]; then
 	sh -c "$*"
 else
-	echo "spawn-init: alive on $(grep -c ^processor /proc/cpuinfo) CPU(s), kernel $(uname -r)"
+	alive="spawn-init: alive on $(grep -c ^processor /proc/cpuinfo) CPU(s), kernel $(uname -r)"
+	echo "$alive"
+	# the kernel log too: the host reads it in the instance's console file
+	echo "$alive" > /dev/kmsg
 fi
 while :; do sleep 3600; done

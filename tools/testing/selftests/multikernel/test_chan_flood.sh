@@ -15,7 +15,7 @@ DOORBELL=0		# the default doorbell CPU, where the job runs
 WINDOW=500		# centiseconds of host time per measurement
 FLOOD_SEC=3600		# the spawn floods until it is stopped
 
-ktap_header 17
+ktap_header 18
 cpu_online 3 0
 mk_create flood 3 256M
 ID=$(mk_id flood)
@@ -151,6 +151,17 @@ poll_until 120 rx_ge 1000
 ktap_check "doorbells arrive on cpu2" poll_until 120 mkd_past 2 "$d2"
 ktap_diag "doorbells while flooding: cpu0 $d0 -> $(mkd 0), cpu2 $d2 -> $(mkd 2)"
 ktap_check "no doorbell on cpu0 any more" test "$(mkd 0)" = "$d0"
+# the doorbell CPU of a started instance is never lent to another one
+lend_doorbell_cpu() {
+	cpu_online 2 0 || return 1
+	mkexec mkdir other || { cpu_online 2 1; return 1; }
+	expect_errno EBUSY mk_set other cpus 2
+	_r=$?
+	mk_destroy other
+	cpu_online 2 1 && return $_r
+}
+ktap_check "cpus: the offlined doorbell cpu2 of a started instance: EBUSY" \
+	lend_doorbell_cpu
 reader_stop
 kill "$JOB"
 wait "$JOB" 2>/dev/null

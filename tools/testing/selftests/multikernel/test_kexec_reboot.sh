@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# vm-debug-noscan: the test ends in the kernel it kexec-reboots into
 # Baseline: a plain kexec_file_load + kexec reboot into the same kernel still
 # boots; the second kernel reports the result and the VM status.
 . /usr/share/multikernel/ktap.sh

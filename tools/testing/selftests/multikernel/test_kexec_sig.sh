@@ -14,7 +14,7 @@ KS=/boot/bzImage.signed
 I=/boot/spawn.cpio.gz
 SPAWN_ARGS="console=ttyS1,115200 panic=-1"
 
-ktap_header 19
+ktap_header 20
 plain_load_unload() {
 	mkexec load-file "$1" $I "console=ttyS0" && mkexec unload-file
 }
@@ -56,6 +56,11 @@ ktap_check "the refused kexec_load leaves the signed image loaded" \
 	mk_state_is sig loaded
 ktap_check "start instance sig" mk_start sig
 ktap_check "the signed image runs in instance sig" mk_wait_state sig running 120
+sig_init_runs() {
+	mk_get sig console | grep -qF "spawn-init: alive"
+}
+ktap_check "the signed image's init runs (its console says so)" \
+	poll_until 120 sig_init_runs
 stop_sig() {
 	mk_stop sig && mk_state_is sig stopped
 }

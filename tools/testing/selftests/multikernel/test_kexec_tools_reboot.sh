@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# vm-debug-noscan: the test ends in the kernel it kexec-reboots into
 # Plain kexec-tools reboot (kexec -l, kexec -e) still boots the same kernel.
 . /usr/share/multikernel/ktap.sh
 

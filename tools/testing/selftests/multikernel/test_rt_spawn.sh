@@ -101,7 +101,8 @@ ktap_check "no splat on rt1's console" rt_no_splat rt1
 # two CPUs, the second one tickless, beside the 1-CPU instance
 ktap_check "create RT instance rt2 on cpus 1-2" mk_create rt2 1-2 256M
 ktap_check "kexec_file_load of $RT_KERNEL into rt2 (nohz_full=1)" \
-	rt_load rt2 "panic=-1 nohz_full=1 rcu_nocbs=1 irqaffinity=0 -- $INFO; $CYCLIC -a 1; echo rt-cyclictest-done rc=\$?"
+	rt_load rt2 "panic=-1 nohz_full=1 rcu_nocbs=1 irqaffinity=0 -- $INFO; \
+$CYCLIC -a 1; echo rt-cyclictest-done rc=\$?"
 rt_load rt1 "panic=-1 -- $INFO"
 both() {
 	rt_start_and_run rt1 && rt_start_and_run rt2 &&
@@ -147,7 +148,8 @@ while [ $i -le $N ]; do
 	[ $ok = 1 ] && { mk_stop rt1 || ok=0; }
 	[ $ok = 1 ] && { reclaim 3 || ok=0; }
 	if [ $ok = 1 ]; then
-		ktap_ok "cycle $i: RT spawn started, PREEMPT_RT, beating, stopped, cpu3 back to the host"
+		ktap_ok "cycle $i: RT spawn started, PREEMPT_RT, beating," \
+			"stopped, cpu3 back to the host"
 	else
 		ktap_fail "cycle $i (state $(mk_state rt1))"
 	fi

@@ -53,8 +53,9 @@
  * compressed: a host reads it from the file.  A host that writes layout
  * version V with compatible version C serves the image only if
  * 1 <= @boot_oldest <= V, @boot_oldest <= @boot_newest and
- * C <= @boot_newest; @boot_newest is the K of the reading rules below.  Fields are only appended; a reader ignores
- * bytes beyond the ones it knows.
+ * C <= @boot_newest; @boot_newest is the K of the reading rules below.
+ * Fields are only appended; a reader ignores bytes beyond the ones it
+ * knows.
  */
 struct multikernel_image_abi {
 	char	magic[4];
