@@ -431,6 +431,28 @@ static int expect_enodev(const char *who, const char *call, ssize_t r)
 	return e != ENODEV;
 }
 
+/*
+ * Write largest messages (sequence numbers from *sent on) without blocking
+ * until the ring is full.  Returns 0 at EAGAIN, with the message that did
+ * not fit in out (*len bytes); 1 on an error or a ring that never fills.
+ */
+static int fill_ring(int fd, uint8_t *out, unsigned long *sent, int *len)
+{
+	for (;;) {
+		*len = make_msg(out, *sent, MAX_MSG - sizeof(struct hdr));
+		if (write(fd, out, *len) == *len) {
+			if (++*sent < HOLD_MAX_FILL)
+				continue;
+			fprintf(stderr, "mkchan: %lu messages and the ring is not full\n",
+				*sent);
+			return 1;
+		}
+		if (errno != EAGAIN)
+			return die("write");
+		return 0;
+	}
+}
+
 static int hold(int fd)
 {
 	static uint8_t out[MAX_MSG], in[MAX_MSG];
@@ -441,20 +463,8 @@ static int hold(int fd)
 
 	alarm(HOLD_BOUND_SEC);
 	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-	for (;;) {
-		int n = make_msg(out, sent, MAX_MSG - sizeof(struct hdr));
-
-		if (write(fd, out, n) == n) {
-			if (++sent < HOLD_MAX_FILL)
-				continue;
-			fprintf(stderr, "mkchan: %lu messages and the ring is not full\n",
-				sent);
-			return 1;
-		}
-		if (errno != EAGAIN)
-			return die("write");
-		break;
-	}
+	if (fill_ring(fd, out, &sent, &i))
+		return 1;
 	fcntl(fd, F_SETFL, fl);
 	fflush(stdout);
 	/*
@@ -571,16 +581,8 @@ static int poll_out(int fd)
 	alarm(POLL_OUT_BOUND_SEC);
 	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 	for (;;) {
-		n = make_msg(out, sent, MAX_MSG - sizeof(struct hdr));
-		if (write(fd, out, n) == n) {
-			if (++sent < HOLD_MAX_FILL)
-				continue;
-			fprintf(stderr, "mkchan: %lu messages and the ring is not full\n",
-				sent);
+		if (fill_ring(fd, out, &sent, &n))
 			return 1;
-		}
-		if (errno != EAGAIN)
-			return die("write");
 		if (poll(&p, 1, 0) < 0)
 			return die("poll");
 		if (!(p.revents & POLLOUT))
@@ -686,21 +688,13 @@ static int stale_writer(int fd, int cpu, const char *go)
 	 * own queue until that is full, and a slow (debug) peer does so after
 	 * the first EAGAIN.  Full means a round after a pause took nothing.
 	 */
-	for (i = 0;; ) {
-		n = make_msg(out, sent, MAX_MSG - sizeof(struct hdr));
-		if (write(fd, out, n) == n) {
-			i = 1;
-			if (++sent < HOLD_MAX_FILL)
-				continue;
-			fprintf(stderr, "mkchan: %lu messages and the ring is not full\n",
-				sent);
+	for (;;) {
+		unsigned long before = sent;
+
+		if (fill_ring(fd, out, &sent, &n))
 			return 1;
-		}
-		if (errno != EAGAIN)
-			return die("write");
-		if (!i)
+		if (sent == before)
 			break;
-		i = 0;
 		usleep(FULL_SETTLE_MS * 1000);
 	}
 	fcntl(fd, F_SETFL, fl);
