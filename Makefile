@@ -7,16 +7,20 @@
 #   make            build kernel, test programs and initramfs images
 #   make demo       boot the host VM and show the feature end to end
 #   make check      build everything and run every test (KTAP, "N passed, N failed"),
-#                   and every test once more on the debug kernel
+#                   and the "# vm-debug: yes" tests once more on the debug kernel
 #   make kernel-debug   the debug kernel (KASAN, lockdep, ...) in build/linux-debug
 #   make kernel-rt      the PREEMPT_RT spawn kernel in build/linux-rt (/boot/bzImage-rt)
 #   make bench      channel latency/throughput against in-host baselines
 #   make series     write the upstream patch series to series/
 #   make vm-run SCRIPT=file   boot a fresh host VM and run FILE in it as root
+#   make qemu       QEMU 10 from bookworm-backports in build/qemu (tests with
+#                   "# vm-qemu-bin: new", e.g. test_x2apic.sh; part of make all)
 #   make refresh-diffs        regenerate upstream diffs from build/linux
 #
 # Variables: VM_CPUS (4), VM_MEM (2G), VM_TIMEOUT (seconds), ACCEL (auto|kvm|tcg),
-#            DEBUG_PASS (1; 0 skips make check's debug pass), VM_JOBS (1: test VMs at once)
+#            DEBUG_PASS (1; 0 skips make check's debug pass, all runs every test
+#            in it), VM_JOBS (1: test VMs at once), SERIES_BUILD_EACH (1; full
+#            rebuilds every patch completely, 0 builds none)
 
 SHELL      := /bin/bash
 TOP        := $(CURDIR)
@@ -25,7 +29,8 @@ KSRC       := $(BUILD)/linux
 JOBS       ?= $(shell nproc)
 BZIMAGE    := $(KSRC)/arch/x86/boot/bzImage
 SELFTESTS  := tools/testing/selftests/multikernel
-FRAGMENTS  := $(SELFTESTS)/config kernel/configs/multikernel.config
+# the test VM's base, what the selftests need (the kselftest "config"), the feature
+FRAGMENTS  := $(SELFTESTS)/config.vm $(SELFTESTS)/config kernel/configs/multikernel.config
 # the test kernels trust the key kexec images are signed with in the tests
 KEYS       := $(BUILD)/keys
 KEY_FRAGMENT := $(KEYS)/trusted-keys.config
@@ -36,18 +41,24 @@ DEBUG_PASS ?= 1
 PROGS_SRC  := $(wildcard $(SELFTESTS)/*.c)
 PROGS      := $(patsubst $(SELFTESTS)/%.c,$(BUILD)/progs/%,$(PROGS_SRC))
 MK         := $(TOP)/scripts/multikernel
+# every compiler call goes through ccache (Debian's /usr/lib/ccache/gcc):
+# the series check's builds of earlier patches recompile many objects whose
+# preprocessed source is unchanged, and the command lines kbuild records stay
+# plain "gcc", so objects built with and without it are interchangeable
+export PATH := /usr/lib/ccache:$(PATH)
+export CCACHE_DIR := $(BUILD)/ccache
 
 DEB_PKGS   := linux-source-6.12 qemu-system-x86 busybox-static bc bison flex \
 	      libelf-dev libssl-dev cpio gcc make patch xz-utils python3 \
 	      python3-docutils sparse dwarves kmod dpkg-dev openssl sbsigntool \
-	      rt-tests
+	      rt-tests ccache
 
 export BUILD
 
 .PHONY: all deps tree kernel progs kexec-tools initramfs vm-run check demo bench clean \
-	refresh-diffs series FORCE kernel-debug initramfs-debug kernel-rt
+	refresh-diffs series FORCE kernel-debug initramfs-debug kernel-rt qemu
 
-all: kernel progs initramfs
+all: kernel progs initramfs qemu
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -98,6 +109,10 @@ progs: $(PROGS)
 
 kexec-tools: deps
 	@$(MK)/build-kexec-tools.sh
+
+# the newer QEMU of the tests that name it (# vm-qemu-bin: new)
+qemu: deps
+	@$(MK)/get-qemu.sh
 
 initramfs: kernel kernel-rt progs kexec-tools
 	@$(MK)/mkinitramfs.sh

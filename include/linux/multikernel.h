@@ -42,6 +42,9 @@
  * @MK_ST_CRASHED:	it panicked
  * @MK_ST_STOPPING:	a stop is waiting for it to halt
  * @MK_ST_STOPPED:	CPUs taken back; it can be started again
+ * @MK_ST_QUARANTINED:	a CPU did not acknowledge parking at a stop; that
+ *			CPU and the instance's memory stay out of use
+ *			until the host reboots
  * @MK_ST_NR:		number of states
  *
  * Only mk_set_state() changes the state (kernel/multikernel/instance.c),
@@ -58,6 +61,7 @@ enum mk_state {
 	MK_ST_CRASHED,
 	MK_ST_STOPPING,
 	MK_ST_STOPPED,
+	MK_ST_QUARANTINED,
 	MK_ST_NR,
 };
 
@@ -82,6 +86,7 @@ struct mk_image_copy;
  * @cpus:	CPUs assigned; the first one boots
  * @boot_cpu:	first CPU of @cpus
  * @owns_cpus:	@cpus are claimed (the host cannot online them)
+ * @unparked:	CPUs that did not acknowledge parking at the last stop
  * @base:	physical start of the instance's memory (shared area first),
  *		0 without memory
  * @size:	size of the instance's memory including the shared area
@@ -123,6 +128,7 @@ struct mk_instance {
 	cpumask_var_t		cpus;
 	unsigned int		boot_cpu;
 	bool			owns_cpus;
+	cpumask_var_t		unparked;
 	phys_addr_t		base;
 	size_t			size;
 	phys_addr_t		ram_base;
@@ -196,10 +202,20 @@ int arch_multikernel_check_image(struct mk_instance *inst);
 int arch_multikernel_start(struct mk_instance *inst);
 
 /**
- * arch_multikernel_stop_cpus - force the instance's CPUs into reset
+ * arch_multikernel_stop_cpus - take the instance's CPUs back, verified
  * @inst: instance whose CPUs are to be stopped
+ * @unparked: filled with the CPUs that did not acknowledge
+ *
+ * Forces every CPU of @inst out of the spawned kernel (INIT) into a
+ * host-owned parking stub that acknowledges, and waits, bounded, for
+ * every acknowledgment.  A CPU that did not acknowledge may still run
+ * code of the spawned kernel.  Sleeps.
+ *
+ * Return: 0 when every CPU acknowledged, or -ETIMEDOUT (or -ENODEV
+ * without the host's low memory) with @unparked not empty.
  */
-void arch_multikernel_stop_cpus(struct mk_instance *inst);
+int arch_multikernel_stop_cpus(struct mk_instance *inst,
+			       struct cpumask *unparked);
 
 /**
  * arch_multikernel_fill_info - write the boot information for a start
@@ -208,11 +224,12 @@ void arch_multikernel_stop_cpus(struct mk_instance *inst);
 void arch_multikernel_fill_info(struct mk_instance *inst);
 
 /**
- * arch_multikernel_lend_cpus - CPUs are (no longer) lent to an instance
- * @lend: true when an instance claimed CPUs, false when it released them
+ * arch_multikernel_lend_cpus - CPUs are (no longer) lent to instances
+ * @lend: true when the first CPU is lent, false when the last one is back
  *
  * Calls balance.  While any CPU is lent the architecture must not send
- * broadcast IPIs that would reach it.  Called without hotplug locks.
+ * broadcast IPIs that would reach it.  Called without the CPU hotplug
+ * locks.
  */
 void arch_multikernel_lend_cpus(bool lend);
 
@@ -223,6 +240,18 @@ void arch_multikernel_lend_cpus(bool lend);
  * Return: 0 or a negative errno with the reason logged.
  */
 int arch_multikernel_cpu_ok(unsigned int cpu);
+
+/**
+ * arch_multikernel_cpu_lent - one CPU is lent to an instance or given back
+ * @cpu:	logical CPU number, offline
+ * @lent:	true when lent, false when given back
+ *
+ * When lent, the architecture records how to reach the CPU (on x86 its
+ * APIC id): starting and stopping the instance use that record, never the
+ * host's per-CPU data of a CPU it no longer has.  Called with the CPU
+ * hotplug lock write-held, after arch_multikernel_cpu_ok() accepted @cpu.
+ */
+void arch_multikernel_cpu_lent(unsigned int cpu, bool lent);
 
 #endif /* CONFIG_MULTIKERNEL */
 

@@ -183,12 +183,37 @@ static void mk_guest_poweroff_fn(struct work_struct *work)
 
 static DECLARE_WORK(mk_guest_poweroff_work, mk_guest_poweroff_fn);
 
+/*
+ * A stop request can come as soon as the channel is up, long before the
+ * driver core that kernel_power_off() shuts down exists: it is recorded,
+ * and carried out once mk_guest_booted() has run.  Either side of the
+ * pair sees the other's write (full barriers), and the power off is queued
+ * once however many requests arrive.
+ */
+static bool mk_guest_stop_requested;
+static bool mk_guest_up;
+static atomic_t mk_guest_poweroff_queued = ATOMIC_INIT(0);
+
+static void mk_guest_poweroff_now(void)
+{
+	if (!atomic_cmpxchg(&mk_guest_poweroff_queued, 0, 1))
+		schedule_work(&mk_guest_poweroff_work);
+}
+
+static void mk_guest_request_stop(void)
+{
+	WRITE_ONCE(mk_guest_stop_requested, true);
+	smp_mb();	/* pairs with mk_guest_booted() */
+	if (READ_ONCE(mk_guest_up))
+		mk_guest_poweroff_now();
+}
+
 static int mk_guest_lifecycle(struct mk_chan *ch, const struct mk_msg *msg)
 {
 	const struct mk_lifecycle *lc = msg->data;
 
 	if (msg->len == sizeof(*lc) && lc->event == MK_LC_STOP)
-		schedule_work(&mk_guest_poweroff_work);
+		mk_guest_request_stop();
 	else
 		atomic64_inc(&ch->errors);
 	return 0;
@@ -385,7 +410,7 @@ static void mk_guest_poll(struct work_struct *work)
 	mk_chan_poke(&mk_gchan);	/* backstop for a lost doorbell */
 	/* the shared-page request still works when the channel does not */
 	if (READ_ONCE(mk_ginfo->host_request) == MK_HOST_REQ_STOP) {
-		schedule_work(&mk_guest_poweroff_work);
+		mk_guest_request_stop();
 		return;
 	}
 	schedule_delayed_work(&mk_guest_poll_work,
@@ -485,6 +510,10 @@ static int __init mk_guest_booted(void)
 	mk_guest_event(MK_LC_BOOTED);
 	mk_last_heartbeat = jiffies;
 	schedule_delayed_work(&mk_guest_poll_work, 1);
+	WRITE_ONCE(mk_guest_up, true);
+	smp_mb();	/* pairs with mk_guest_request_stop() */
+	if (READ_ONCE(mk_guest_stop_requested))
+		mk_guest_poweroff_now();
 	return 0;
 }
 late_initcall_sync(mk_guest_booted);

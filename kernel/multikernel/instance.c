@@ -17,20 +17,27 @@
  *    graceful stop waiting for the spawn by the state stopping.
  *  - inst->state_lock protects inst->state; channel handlers and the health
  *    check change the state under it alone, without inst->lock.
- *  - mk_cpus_lock and the CPU hotplug lock (read) protect mk_owned_cpus,
- *    so the hotplug callback that refuses owned CPUs sees a stable mask.
+ *  - mk_cpus_lock and the CPU hotplug lock (written) protect mk_owned_cpus
+ *    and the present mask of lent CPUs, so the hotplug callback that
+ *    refuses owned CPUs sees a stable mask; device_hotplug_lock protects
+ *    mk_hidden_cpus and the CPU devices' offline_disabled.
  * Lifetime: the configfs item's reference count; load syscalls hold a
  * reference (mk_instance_get()) for the duration of a load.
  */
 
 #define pr_fmt(fmt) "multikernel: " fmt
 
+#include <linux/bitmap.h>
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/delay.h>
+#include <linux/device.h>
+#include <linux/ioport.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/wait.h>
@@ -41,9 +48,22 @@
 DEFINE_MUTEX(mk_list_lock);
 struct mk_instance *mk_slots[MULTIKERNEL_MAX_INSTANCES];
 
-/* with the CPU hotplug lock read-held: protects mk_owned_cpus */
+/* with the CPU hotplug lock write-held: protects mk_owned_cpus */
 static DEFINE_MUTEX(mk_cpus_lock);
 static struct cpumask mk_owned_cpus;
+/*
+ * CPUs that did not acknowledge parking: owned for good (they stay in
+ * mk_owned_cpus), under the same locks.  mk_quarantine_lock protects the
+ * quarantined slots and the memory they keep.
+ */
+static struct cpumask mk_quarantined_cpus;
+static DEFINE_SPINLOCK(mk_quarantine_lock);
+static DECLARE_BITMAP(mk_quarantined_slots, MULTIKERNEL_MAX_INSTANCES);
+static struct {
+	u32		id;
+	phys_addr_t	base;
+	size_t		size;
+} mk_quarantined_mem[MULTIKERNEL_MAX_INSTANCES];
 /* started instances whose doorbells interrupt this CPU: it is never lent */
 static DEFINE_PER_CPU(atomic_t, mk_doorbell_users);
 static DECLARE_WAIT_QUEUE_HEAD(mk_stop_wq);
@@ -62,6 +82,7 @@ static const char * const mk_state_names[MK_ST_NR] = {
 	[MK_ST_CRASHED]		= "crashed",
 	[MK_ST_STOPPING]	= "stopping",
 	[MK_ST_STOPPED]		= "stopped",
+	[MK_ST_QUARANTINED]	= "quarantined",
 };
 
 #define B(s)	BIT(MK_ST_##s)
@@ -80,8 +101,9 @@ static const u16 mk_next[MK_ST_NR] = {
 	[MK_ST_UNRESPONSIVE]	= B(RUNNING) | B(HALTED) | B(CRASHED) | B(STOPPING),
 	[MK_ST_HALTED]		= B(CRASHED) | B(STOPPING),
 	[MK_ST_CRASHED]		= B(STOPPING),
-	[MK_ST_STOPPING]	= B(STOPPED),
+	[MK_ST_STOPPING]	= B(STOPPED) | B(QUARANTINED),
 	[MK_ST_STOPPED]		= B(EMPTY) | B(STARTING),
+	[MK_ST_QUARANTINED]	= 0,
 };
 
 /**
@@ -135,52 +157,162 @@ bool mk_set_state(struct mk_instance *inst, enum mk_state to)
 	return ok;
 }
 
+/* A quarantined instance refuses all but rmdir.  With inst->lock held. */
+static bool mk_refuse_quarantined(struct mk_instance *inst)
+{
+	if (READ_ONCE(inst->state) != MK_ST_QUARANTINED)
+		return false;
+	mk_inst_info(inst, "quarantined until reboot: cpus %*pbl did not acknowledge parking\n",
+		     cpumask_pr_args(inst->unparked));
+	return true;
+}
+
 /* ---- CPU ownership ---- */
 
 /*
- * Make @new the CPUs @inst owns.  Every CPU must be offline and not owned
- * by another instance.  Called with inst->lock held.
+ * A lent CPU is not the host's.  It leaves cpu_present_mask, so cpu_up()
+ * refuses it and hotplug tools (which online what is present) skip it, and
+ * its device is made offline-disabled, which takes its "online" attribute
+ * away and makes hot-removal (an ACPI eject offlines the device first)
+ * fail with -EPERM: the CPU cannot be ejected under a running kernel.  The
+ * device itself stays registered.  The architecture caches how to reach
+ * the CPU when it is lent (arch_multikernel_cpu_lent()).
+ *
+ * Lock order: mk_cpus_lock, device_hotplug_lock, cpu_add_remove_lock, the
+ * CPU hotplug lock (written: the present mask changes, as in ACPI CPU
+ * hot-add and removal), and the device lock once the CPU hotplug locks
+ * are dropped.
+ */
+static struct cpumask mk_hidden_cpus;	/* owned, "online" attribute removed */
+
+static void mk_cpu_lend(unsigned int cpu)
+{
+	cpumask_set_cpu(cpu, &mk_owned_cpus);
+	set_cpu_present(cpu, false);
+	arch_multikernel_cpu_lent(cpu, true);
+}
+
+static void mk_cpu_give_back(unsigned int cpu)
+{
+	arch_multikernel_cpu_lent(cpu, false);
+	set_cpu_present(cpu, true);
+	cpumask_clear_cpu(cpu, &mk_owned_cpus);
+}
+
+/* Make the CPU devices match mk_owned_cpus.  With device_hotplug_lock. */
+static void mk_sync_cpu_devices(void)
+{
+	struct device *dev;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		bool owned = cpumask_test_cpu(cpu, &mk_owned_cpus);
+
+		if (owned == cpumask_test_cpu(cpu, &mk_hidden_cpus))
+			continue;
+		dev = get_cpu_device(cpu);
+		if (!dev)
+			continue;
+		if (owned) {
+			/* a CPU that never had the attribute keeps its state */
+			if (dev->offline_disabled)
+				continue;
+			device_set_offline_disabled(dev, true);
+			cpumask_set_cpu(cpu, &mk_hidden_cpus);
+		} else {
+			if (device_set_offline_disabled(dev, false))
+				pr_warn("cpu%u: its online attribute could not be restored\n",
+					cpu);
+			cpumask_clear_cpu(cpu, &mk_hidden_cpus);
+		}
+	}
+}
+
+/* Return: whether any CPU was lent before */
+static bool mk_cpus_lock_all(void)
+{
+	mutex_lock(&mk_cpus_lock);
+	lock_device_hotplug();
+	cpu_maps_update_begin();
+	cpus_write_lock();
+	return !cpumask_empty(&mk_owned_cpus);
+}
+
+static void mk_cpus_unlock_all(bool was_lending)
+{
+	bool lending = !cpumask_empty(&mk_owned_cpus);
+
+	cpus_write_unlock();
+	cpu_maps_update_done();
+	mk_sync_cpu_devices();
+	unlock_device_hotplug();
+	/* the first CPU lent, the last one back: calls balance */
+	if (lending != was_lending)
+		arch_multikernel_lend_cpus(lending);
+	mutex_unlock(&mk_cpus_lock);
+}
+
+/* Can @cpu be lent?  With the locks of mk_cpus_lock_all(). */
+static int mk_cpu_lendable(struct mk_instance *inst, unsigned int cpu)
+{
+	if (cpumask_test_cpu(cpu, &mk_quarantined_cpus)) {
+		mk_inst_info(inst,
+			     "cpu%u did not acknowledge parking at a stop; unusable until reboot\n",
+			     cpu);
+		return -EBUSY;
+	}
+	if (cpu_online(cpu)) {
+		mk_inst_info(inst, "cpu%u is online; take it offline first\n", cpu);
+		return -EBUSY;
+	}
+	if (atomic_read(per_cpu_ptr(&mk_doorbell_users, cpu))) {
+		mk_inst_info(inst, "cpu%u takes a started instance's doorbells\n",
+			     cpu);
+		return -EBUSY;
+	}
+	if (cpumask_test_cpu(cpu, &mk_owned_cpus)) {
+		mk_inst_info(inst, "cpu%u belongs to another instance\n", cpu);
+		return -EBUSY;
+	}
+	/* hot-removed since mk_instance_set_cpus() looked */
+	if (!cpu_present(cpu) || !get_cpu_device(cpu)) {
+		mk_inst_info(inst, "cpu%u does not exist\n", cpu);
+		return -EINVAL;
+	}
+	return arch_multikernel_cpu_ok(cpu);
+}
+
+/*
+ * Make @new the CPUs @inst owns.  Every CPU must be offline, present and
+ * not owned by another instance.  Called with inst->lock held.
  */
 static int mk_own_cpus(struct mk_instance *inst, const struct cpumask *new)
 {
+	bool mine = inst->owns_cpus, was_lending;
 	unsigned int cpu;
 	int ret = 0;
 
-	mutex_lock(&mk_cpus_lock);
-	cpus_read_lock();
+	was_lending = mk_cpus_lock_all();
 	for_each_cpu(cpu, new) {
-		if (cpu_online(cpu)) {
-			mk_inst_info(inst, "cpu%u is online; take it offline first\n",
-				     cpu);
-			ret = -EBUSY;
+		if (mine && cpumask_test_cpu(cpu, inst->cpus))
+			continue;
+		ret = mk_cpu_lendable(inst, cpu);
+		if (ret)
 			break;
-		}
-		if (atomic_read(per_cpu_ptr(&mk_doorbell_users, cpu))) {
-			mk_inst_info(inst,
-				     "cpu%u takes a started instance's doorbells\n",
-				     cpu);
-			ret = -EBUSY;
-			break;
-		}
-		if (cpumask_test_cpu(cpu, &mk_owned_cpus) &&
-		    !(inst->owns_cpus && cpumask_test_cpu(cpu, inst->cpus))) {
-			mk_inst_info(inst, "cpu%u belongs to another instance\n",
-				     cpu);
-			ret = -EBUSY;
-			break;
-		}
 	}
 	if (!ret) {
-		if (inst->owns_cpus)
-			cpumask_andnot(&mk_owned_cpus, &mk_owned_cpus, inst->cpus);
-		cpumask_or(&mk_owned_cpus, &mk_owned_cpus, new);
+		if (mine)
+			for_each_cpu(cpu, inst->cpus)
+				if (!cpumask_test_cpu(cpu, new))
+					mk_cpu_give_back(cpu);
+		/* the ones still owned now are this instance's */
+		for_each_cpu(cpu, new)
+			if (!cpumask_test_cpu(cpu, &mk_owned_cpus))
+				mk_cpu_lend(cpu);
 		cpumask_copy(inst->cpus, new);
 		inst->owns_cpus = !cpumask_empty(new);
 	}
-	cpus_read_unlock();
-	mutex_unlock(&mk_cpus_lock);
-	if (!ret)
-		arch_multikernel_lend_cpus(!cpumask_empty(&mk_owned_cpus));
+	mk_cpus_unlock_all(was_lending);
 	return ret;
 }
 
@@ -191,23 +323,34 @@ static int mk_claim_cpus(struct mk_instance *inst)
 
 static void mk_release_cpus(struct mk_instance *inst)
 {
+	unsigned int cpu;
+	bool was_lending;
+
 	if (!inst->owns_cpus)
 		return;
-	mutex_lock(&mk_cpus_lock);
-	cpus_read_lock();
-	cpumask_andnot(&mk_owned_cpus, &mk_owned_cpus, inst->cpus);
+	was_lending = mk_cpus_lock_all();
+	for_each_cpu(cpu, inst->cpus)
+		/* they may still run the spawned kernel: never the host's again */
+		if (!cpumask_test_cpu(cpu, &mk_quarantined_cpus))
+			mk_cpu_give_back(cpu);
 	inst->owns_cpus = false;
-	cpus_read_unlock();
-	mutex_unlock(&mk_cpus_lock);
-	arch_multikernel_lend_cpus(!cpumask_empty(&mk_owned_cpus));
+	mk_cpus_unlock_all(was_lending);
 }
 
-/* CPU hotplug: an owned CPU runs another kernel and must not be onlined. */
+/*
+ * CPU hotplug: an owned CPU runs another kernel and must not be onlined.
+ * It is not present, so cpu_up() refuses it before this callback; should
+ * anything mark it present again, it still does not come up.
+ */
 static int mk_cpu_prepare(unsigned int cpu)
 {
+	if (cpumask_test_cpu(cpu, &mk_quarantined_cpus)) {
+		pr_info_ratelimited("cpu%u did not acknowledge parking at a stop; unusable until reboot\n",
+				    cpu);
+		return -EBUSY;
+	}
 	if (!cpumask_test_cpu(cpu, &mk_owned_cpus))
 		return 0;
-	/* the sysfs online path retries EBUSY for ~600 ms: rate-limited */
 	pr_info_ratelimited("cpu%u is owned by a multikernel instance; stop it first\n",
 			    cpu);
 	return -EBUSY;
@@ -258,7 +401,9 @@ int mk_instance_set_cpus(struct mk_instance *inst, const char *list)
 		goto out;
 	}
 	for_each_cpu(cpu, new) {
-		if (!cpu_present(cpu)) {
+		/* a lent CPU is not present; mk_own_cpus() decides */
+		if (!cpu_present(cpu) &&
+		    !cpumask_test_cpu(cpu, &mk_owned_cpus)) {
 			mk_inst_info(inst, "cpu%u does not exist\n", cpu);
 			ret = -EINVAL;
 			goto out;
@@ -269,7 +414,9 @@ int mk_instance_set_cpus(struct mk_instance *inst, const char *list)
 	}
 
 	mutex_lock(&inst->lock);
-	if (mk_started(READ_ONCE(inst->state))) {
+	if (mk_refuse_quarantined(inst)) {
+		ret = -EBUSY;
+	} else if (mk_started(READ_ONCE(inst->state))) {
 		mk_inst_info(inst, "started; stop it before changing its CPUs\n");
 		ret = -EBUSY;
 	} else {
@@ -329,6 +476,10 @@ int mk_instance_set_memory(struct mk_instance *inst, const char *spec)
 	size = ALIGN(size, SZ_2M);
 
 	mutex_lock(&inst->lock);
+	if (mk_refuse_quarantined(inst)) {
+		ret = -EBUSY;
+		goto out;
+	}
 	if (inst->loading || READ_ONCE(inst->state) != MK_ST_EMPTY) {
 		mk_inst_info(inst, "%s; unload it before changing its memory\n",
 			     mk_state_name(READ_ONCE(inst->state)));
@@ -351,19 +502,36 @@ out:
 	return ret;
 }
 
+/* A 16550's registers: eight I/O ports from its base. */
+#define MK_UART_PORTS		8
+
+/* Give the host back the UART lent to @inst.  With inst->lock held. */
+static void mk_uart_release(struct mk_instance *inst)
+{
+	if (inst->uart)
+		release_region(inst->uart, MK_UART_PORTS);
+	inst->uart = 0;
+}
+
 /**
  * mk_instance_set_uart - hand a 16550 UART's I/O port to the instance
  * @inst:	instance, not started
  * @spec:	port number; "", "0" or "none" for no UART
  *
- * Return: 0, -EINVAL or -EBUSY.
+ * The UART's ports are requested on the host (request_region()) for as
+ * long as the instance has it, so that no host driver can bind it; a new
+ * port or none gives the old one back, and so does rmdir.
+ *
+ * Return: 0, -EINVAL, or -EBUSY while started or when a host driver or
+ * another instance has the port.
  */
 int mk_instance_set_uart(struct mk_instance *inst, const char *spec)
 {
 	u16 port = 0;
 	int ret = 0;
 
-	if (*spec && strcmp(spec, "none") && kstrtou16(spec, 0, &port)) {
+	if ((*spec && strcmp(spec, "none") && kstrtou16(spec, 0, &port)) ||
+	    port > U16_MAX - MK_UART_PORTS + 1) {
 		mk_inst_info(inst, "bad UART port '%s'\n", spec);
 		return -EINVAL;
 	}
@@ -371,8 +539,16 @@ int mk_instance_set_uart(struct mk_instance *inst, const char *spec)
 	if (mk_started(READ_ONCE(inst->state))) {
 		mk_inst_info(inst, "started; stop it before changing its UART\n");
 		ret = -EBUSY;
-	} else {
-		inst->uart = port;
+	} else if (port != inst->uart) {
+		if (port && !request_region(port, MK_UART_PORTS,
+					    "multikernel instance")) {
+			mk_inst_info(inst, "UART ports %#x-%#x are in use (see /proc/ioports)\n",
+				     port, port + MK_UART_PORTS - 1);
+			ret = -EBUSY;
+		} else {
+			mk_uart_release(inst);
+			inst->uart = port;
+		}
 	}
 	mutex_unlock(&inst->lock);
 	return ret;
@@ -414,14 +590,17 @@ int mk_instance_set_doorbell_cpu(struct mk_instance *inst, const char *spec)
 
 /* ---- start and stop ---- */
 
+static void mk_quarantine(struct mk_instance *inst, const char *how);
+
 /**
  * mk_instance_start - boot the loaded image on the instance's CPUs
  * @inst: instance
  *
  * Return: 0 once the boot CPU left the host's trampoline; -ENOEXEC with
- * nothing loaded, -EINVAL without CPUs or memory or with the doorbell CPU
- * offline, -EBUSY when already started or being loaded, or the
- * architecture's error.
+ * nothing loaded, -EINVAL without CPUs or memory, with the doorbell CPU
+ * offline or one of the CPUs hot-removed since the last stop, -EBUSY when
+ * already started or being loaded, -ESHUTDOWN once the host is going down
+ * (mk_host_going_down()), or the architecture's error.
  */
 int mk_instance_start(struct mk_instance *inst)
 {
@@ -433,6 +612,15 @@ int mk_instance_start(struct mk_instance *inst)
 	prev = READ_ONCE(inst->state);
 	if (inst->dead) {
 		ret = -ENODEV;
+		goto out;
+	}
+	if (mk_host_going_down()) {
+		mk_inst_info(inst, "the host is going down; no new starts\n");
+		ret = -ESHUTDOWN;
+		goto out;
+	}
+	if (mk_refuse_quarantined(inst)) {
+		ret = -EBUSY;
 		goto out;
 	}
 	if (inst->loading || mk_started(prev)) {
@@ -485,11 +673,17 @@ int mk_instance_start(struct mk_instance *inst)
 	wake_up_all(&mk_stop_wq);
 	if (ret) {
 		mk_chan_deactivate(&inst->chan);
+		pr_err("instance %u: cpu%u did not start: %d\n", inst->id,
+		       inst->boot_cpu, ret);
+		/* it may have got anywhere: park the CPUs as a stop does */
+		if (arch_multikernel_stop_cpus(inst, inst->unparked) &&
+		    mk_set_state(inst, MK_ST_STOPPING)) {
+			mk_quarantine(inst, "failed start");
+			goto out;
+		}
 		if (!owned)
 			mk_release_cpus(inst);
 		mk_set_state(inst, prev);
-		pr_err("instance %u: cpu%u did not start: %d\n", inst->id,
-		       inst->boot_cpu, ret);
 		goto out;
 	}
 	inst->starts++;
@@ -501,15 +695,90 @@ out:
 	return ret;
 }
 
-/* Take the CPUs back.  Called with inst->lock held, state stopping. */
-static void mk_take_back(struct mk_instance *inst, const char *how)
+/*
+ * Some CPUs did not acknowledge parking: they may still run the spawned
+ * kernel, or come back to it.  They stay owned, the instance's memory and
+ * slot stay taken (also after rmdir), until the host reboots.  Called
+ * with inst->lock held, state stopping, @inst->unparked filled.
+ */
+static void mk_quarantine(struct mk_instance *inst, const char *how)
 {
-	mk_chan_deactivate(&inst->chan);
-	arch_multikernel_stop_cpus(inst);
+	mutex_lock(&mk_cpus_lock);
+	cpus_read_lock();
+	cpumask_or(&mk_quarantined_cpus, &mk_quarantined_cpus, inst->unparked);
+	cpus_read_unlock();
+	mutex_unlock(&mk_cpus_lock);
+	/* the CPUs that did acknowledge are the host's again */
 	mk_release_cpus(inst);
-	mk_set_state(inst, MK_ST_STOPPED);
-	pr_info("instance %u: stopped (%s)\n", inst->id, how);
+
+	spin_lock(&mk_quarantine_lock);
+	mk_quarantined_mem[inst->slot].id = inst->id;
+	mk_quarantined_mem[inst->slot].base = inst->base;
+	mk_quarantined_mem[inst->slot].size = inst->size;
+	set_bit(inst->slot, mk_quarantined_slots);
+	spin_unlock(&mk_quarantine_lock);
+
+	mk_set_state(inst, MK_ST_QUARANTINED);
+	pr_err("instance %u: quarantined until reboot (stop: %s): cpus %*pbl did not acknowledge parking; they and its memory %pa+%#zx stay out of use\n",
+	       inst->id, how, cpumask_pr_args(inst->unparked), &inst->base,
+	       inst->size);
+}
+
+/**
+ * mk_quarantine_show - what is out of use until reboot, for /proc
+ * @m:		the seq_file
+ * @priv:	the reader may see physical addresses
+ */
+void mk_quarantine_show(struct seq_file *m, bool priv)
+{
+	struct { u32 id; phys_addr_t base; size_t size; } q;
+	int i;
+
+	if (cpumask_empty(&mk_quarantined_cpus))
+		return;
+	seq_printf(m, "# quarantined until reboot: cpus %*pbl (did not acknowledge parking)\n",
+		   cpumask_pr_args(&mk_quarantined_cpus));
+	for (i = 0; i < MULTIKERNEL_MAX_INSTANCES; i++) {
+		spin_lock(&mk_quarantine_lock);
+		q.size = 0;
+		if (test_bit(i, mk_quarantined_slots)) {
+			q.id = mk_quarantined_mem[i].id;
+			q.base = mk_quarantined_mem[i].base;
+			q.size = mk_quarantined_mem[i].size;
+		}
+		spin_unlock(&mk_quarantine_lock);
+		if (!q.size)
+			continue;
+		if (priv)
+			seq_printf(m, "# quarantined until reboot: memory %pa+%#zx of instance %u\n",
+				   &q.base, q.size, q.id);
+		else
+			seq_printf(m, "# quarantined until reboot: memory of instance %u\n",
+				   q.id);
+	}
+}
+
+/*
+ * Take the CPUs back.  Called with inst->lock held, state stopping; ends
+ * stopped, or quarantined with -ETIMEDOUT when a CPU did not acknowledge
+ * parking.
+ */
+static int mk_take_back(struct mk_instance *inst, const char *how)
+{
+	int ret;
+
+	mk_chan_deactivate(&inst->chan);
+	ret = arch_multikernel_stop_cpus(inst, inst->unparked);
+	if (ret) {
+		mk_quarantine(inst, how);
+		ret = -ETIMEDOUT;
+	} else {
+		mk_release_cpus(inst);
+		mk_set_state(inst, MK_ST_STOPPED);
+		pr_info("instance %u: stopped (%s)\n", inst->id, how);
+	}
 	wake_up_all(&mk_stop_wq);
+	return ret;
 }
 
 static bool mk_halted(struct mk_instance *inst)
@@ -527,7 +796,9 @@ static bool mk_halted(struct mk_instance *inst)
  * lock held, in state stopping.  A kill while a graceful stop waits ends
  * the wait.
  *
- * Return: 0, -EINVAL when not started, -EBUSY while a start is in progress.
+ * Return: 0, -EINVAL when not started, -EBUSY while a start is in progress,
+ * -ETIMEDOUT when a CPU did not acknowledge parking (the instance is then
+ * quarantined).
  */
 int mk_instance_stop(struct mk_instance *inst, unsigned int timeout_ms)
 {
@@ -574,7 +845,7 @@ int mk_instance_stop(struct mk_instance *inst, unsigned int timeout_ms)
 		if (mk_halted(inst))
 			how = "halted on request";
 	}
-	mk_take_back(inst, how);
+	ret = mk_take_back(inst, how);
 out:
 	mutex_unlock(&inst->lock);
 	return ret;
@@ -633,6 +904,8 @@ int mk_instance_load_begin(struct mk_instance *inst)
 	st = READ_ONCE(inst->state);
 	if (inst->dead) {
 		ret = -ENODEV;
+	} else if (mk_refuse_quarantined(inst)) {
+		ret = -EBUSY;
 	} else if (inst->loading || mk_started(st)) {
 		mk_inst_info(inst, "%s; stop it before loading\n",
 			     inst->loading ? "being loaded" : mk_state_name(st));
@@ -723,13 +996,15 @@ struct mk_instance *mk_instance_create(const char *name,
 	int slot, ret;
 
 	if (!mk_pool_size()) {
-		pr_info_ratelimited("no memory reserved; boot with multikernel=SIZE[@ADDR]\n");
+		pr_info_ratelimited("no memory reserved: boot with multikernel=SIZE[@ADDR] (if given, see why it was disabled in the boot log)\n");
 		return ERR_PTR(-ENODEV);
 	}
 	inst = kzalloc(sizeof(*inst), GFP_KERNEL);
 	if (!inst)
 		return ERR_PTR(-ENOMEM);
-	if (!zalloc_cpumask_var(&inst->cpus, GFP_KERNEL)) {
+	if (!zalloc_cpumask_var(&inst->cpus, GFP_KERNEL) ||
+	    !zalloc_cpumask_var(&inst->unparked, GFP_KERNEL)) {
+		free_cpumask_var(inst->cpus);
 		kfree(inst);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -740,8 +1015,9 @@ struct mk_instance *mk_instance_create(const char *name,
 	inst->stop_timeout_ms = MK_STOP_TIMEOUT_MS;
 
 	mutex_lock(&mk_list_lock);
+	/* a quarantined slot keeps its memory and low slice until reboot */
 	for (slot = 0; slot < MULTIKERNEL_MAX_INSTANCES; slot++)
-		if (!mk_slots[slot])
+		if (!mk_slots[slot] && !test_bit(slot, mk_quarantined_slots))
 			break;
 	if (slot == MULTIKERNEL_MAX_INSTANCES) {
 		pr_info_ratelimited("all %d instance slots are in use\n",
@@ -769,6 +1045,7 @@ struct mk_instance *mk_instance_create(const char *name,
 	return inst;
 err:
 	mutex_unlock(&mk_list_lock);
+	free_cpumask_var(inst->unparked);
 	free_cpumask_var(inst->cpus);
 	kfree(inst);
 	return ERR_PTR(ret);
@@ -780,7 +1057,8 @@ static void mk_instance_release(struct mk_instance *inst)
 	phys_addr_t none;
 
 	mk_image_free(inst);
-	mk_pool_realloc(inst->slot, 0, 0, &none);
+	if (!test_bit(inst->slot, mk_quarantined_slots))
+		mk_pool_realloc(inst->slot, 0, 0, &none);
 	inst->base = 0;
 	inst->size = 0;
 	inst->info = NULL;
@@ -817,6 +1095,7 @@ void mk_instance_destroy(struct mk_instance *inst)
 	if (MK_ST_LIVE & BIT(st) && mk_set_state(inst, MK_ST_STOPPING))
 		mk_take_back(inst, "forced");
 	mk_release_cpus(inst);
+	mk_uart_release(inst);
 	mutex_unlock(&inst->lock);
 
 	mutex_lock(&mk_list_lock);
@@ -842,6 +1121,7 @@ void mk_instance_destroy(struct mk_instance *inst)
  */
 void mk_instance_free(struct mk_instance *inst)
 {
+	free_cpumask_var(inst->unparked);
 	free_cpumask_var(inst->cpus);
 	kfree(inst);
 }
@@ -855,6 +1135,8 @@ static int __init multikernel_init(void)
 		ret = mk_hotplug_init();
 		if (!ret)
 			ret = mk_host_services_init();
+		if (!ret)
+			ret = mk_lifecycle_init();
 	}
 	if (!ret)
 		ret = mk_configfs_init();

@@ -11,6 +11,8 @@
 #include <linux/multikernel.h>
 #include <linux/ratelimit.h>
 
+struct seq_file;
+
 /* Default time a graceful stop waits for the spawned kernel to halt. */
 #define MK_STOP_TIMEOUT_MS	5000
 #define MK_STOP_TIMEOUT_MAX_MS	600000
@@ -37,6 +39,7 @@ int mk_pool_realloc(int slot, size_t size, phys_addr_t want,
 		    phys_addr_t *base);
 size_t mk_pool_size(void);
 bool mk_pool_range(struct resource *res);
+void mk_zero(void *dst, size_t len);
 
 /* instance.c */
 extern struct mutex mk_list_lock;
@@ -56,11 +59,16 @@ int mk_instance_set_memory(struct mk_instance *inst, const char *spec);
 int mk_instance_set_uart(struct mk_instance *inst, const char *spec);
 int mk_instance_set_doorbell_cpu(struct mk_instance *inst, const char *spec);
 int mk_hotplug_init(void);
+void mk_quarantine_show(struct seq_file *m, bool priv);
 
 /* host.c */
 void mk_host_note_heartbeat(struct mk_instance *inst);
 void mk_host_health_check(struct mk_instance *inst);
 int mk_host_services_init(void);
+
+/* lifecycle.c */
+bool mk_host_going_down(void);
+int mk_lifecycle_init(void);
 
 /* configfs.c */
 int mk_configfs_init(void);

@@ -29,6 +29,7 @@
 #include <linux/string.h>
 
 #include "../kexec_internal.h"
+#include "internal.h"
 
 /* Segments are copied in chunks of this size, rescheduling in between. */
 #define MK_COPY_CHUNK	SZ_1M
@@ -51,18 +52,6 @@ static void mk_copy(void *dst, const void *src, size_t len)
 		memcpy(dst, src, n);
 		dst += n;
 		src += n;
-		len -= n;
-		cond_resched();
-	}
-}
-
-static void mk_zero(void *dst, size_t len)
-{
-	while (len) {
-		size_t n = min_t(size_t, len, MK_COPY_CHUNK);
-
-		memset(dst, 0, n);
-		dst += n;
 		len -= n;
 		cond_resched();
 	}
@@ -154,7 +143,9 @@ void mk_image_free(struct mk_instance *inst)
  * @instp:	set to the instance, referenced until multikernel_load_end()
  *
  * Called with kexec's lock held.  Drops the instance's previous image, as
- * the new one is written over it.
+ * the new one is written over it, and clears the instance's RAM, so that
+ * the new image finds nothing an earlier run left there (kexec then writes
+ * only the segments).
  *
  * Return: the instance's image slot, or ERR_PTR(-EINVAL) for an id out of
  * range or an instance without memory, ERR_PTR(-ENOENT) if no instance
@@ -183,6 +174,8 @@ struct kimage **multikernel_load_begin(unsigned long flags,
 		/* removed since it was looked up */
 		return ERR_PTR(ret == -ENODEV ? -ENOENT : ret);
 	}
+	/* the memory belongs to the load now (inst->loading) */
+	mk_zero(phys_to_virt(inst->ram_base), inst->ram_size);
 	*instp = inst;
 	return &inst->image;
 }

@@ -62,6 +62,9 @@ static void mk_proc_row(struct seq_file *m, struct mk_instance *inst,
 		seq_printf(m, "# %u channel broken: %.*s\n", inst->id,
 			   (int)sizeof(inst->chan.broken_reason),
 			   inst->chan.broken_reason);
+	if (READ_ONCE(inst->state) == MK_ST_QUARANTINED)
+		seq_printf(m, "# %u quarantined: cpus %*pbl did not acknowledge parking at its stop\n",
+			   inst->id, cpumask_pr_args(inst->unparked));
 	if (READ_ONCE(inst->state) == MK_ST_CRASHED) {
 		/* pairs with mk_host_crashed(): the reason is complete */
 		smp_rmb();
@@ -88,6 +91,7 @@ static int mk_proc_show(struct seq_file *m, void *v)
 		if (mk_slots[i])
 			mk_proc_row(m, mk_slots[i], priv);
 	mutex_unlock(&mk_list_lock);
+	mk_quarantine_show(m, priv);
 	return 0;
 }
 

@@ -18,7 +18,10 @@
 #   /boot/bzImage.signed   /boot/bzImage signed with the test key the kernel
 #                          trusts (build/keys, see the Makefile)
 #   /usr/bin/<prog>        static test programs from tools/testing/selftests/multikernel
-#   /usr/share/multikernel test scripts and their shell library
+#   /usr/share/kselftest   the tree "make install" of the selftests writes:
+#     multikernel/         test scripts and lib.sh
+#     kselftest/ktap_helpers.sh  upstream's KTAP helpers, which lib.sh sources
+#     cpu-hotplug/cpu-on-off-test.sh  upstream's, with /bin/bash
 #   /vm/run.sh             the script given to vm.sh (added per run)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -34,7 +37,7 @@ file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
 mkdir -p "$out"
 stage() {
 	rm -rf "$1"
-	mkdir -p "$1"/{bin,sbin,dev,proc,sys,tmp,boot,usr/bin,usr/share/multikernel,vm,etc}
+	mkdir -p "$1"/{bin,sbin,dev,proc,sys,tmp,boot,usr/bin,vm,etc}
 	cp "$busybox" "$1/bin/busybox"
 	mknod -m 600 "$1/dev/console" c 5 1
 	mknod -m 666 "$1/dev/null" c 1 3
@@ -82,18 +85,23 @@ pack "$s" "$out/spawn.cpio.gz"
 
 # the RT spawn's initramfs: the same plus Debian's cyclictest (rt-tests),
 # the shared libraries it links and their loader at the paths ldd names
+# install_libs ROOT PROG: the shared libraries PROG links and their loader
+install_libs() {
+	local libs l
+	libs=$(ldd "$2" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+	[ -n "$libs" ] || { echo "mkinitramfs: ldd found no libraries of $2" >&2; exit 1; }
+	for l in $libs; do
+		mkdir -p "$1$(dirname "$l")"
+		cp -L "$l" "$1$l"
+	done
+}
 cyclictest=/usr/bin/cyclictest
 [ -x "$cyclictest" ] || { echo "mkinitramfs: $cyclictest missing (rt-tests)" >&2; exit 1; }
 r=$out/spawn-rt-root
 rm -rf "$r"
 cp -a "$s" "$r"
 install -m 0755 "$cyclictest" "$r/usr/bin/cyclictest"
-libs=$(ldd "$cyclictest" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
-[ -n "$libs" ] || { echo "mkinitramfs: ldd found no libraries of $cyclictest" >&2; exit 1; }
-for l in $libs; do
-	mkdir -p "$r$(dirname "$l")"
-	cp -L "$l" "$r$l"
-done
+install_libs "$r" "$cyclictest"
 pack "$r" "$out/spawn-rt.cpio.gz"
 
 # host initramfs
@@ -108,11 +116,23 @@ install -m 0644 "$out/spawn-rt.cpio.gz" "$h/boot/spawn-rt.cpio.gz"
 for p in "$build"/progs/*; do
 	[ -x "$p" ] && install -m 0755 "$p" "$h/usr/bin/"
 done
+ks=$h/usr/share/kselftest
+mkdir -p "$ks/multikernel" "$ks/kselftest"
 for t in "$st"/*.sh; do
-	install -m 0755 "$t" "$h/usr/share/multikernel/"
+	install -m 0755 "$t" "$ks/multikernel/"
 done
+install -m 0644 "$build/linux/tools/testing/selftests/kselftest/ktap_helpers.sh" \
+	"$ks/kselftest/"
 if [ -x "$build/kexec-tools/kexec" ]; then
 	install -m 0755 "$build/kexec-tools/kexec" "$h/sbin/kexec"
 fi
+# upstream's CPU hotplug selftest, unchanged (test_lent_hotplug.sh), and
+# the bash it is written for
+hotplug_test=$build/linux/tools/testing/selftests/cpu-hotplug/cpu-on-off-test.sh
+[ -f "$hotplug_test" ] || { echo "mkinitramfs: $hotplug_test missing" >&2; exit 1; }
+mkdir -p "$ks/cpu-hotplug"
+install -m 0755 "$hotplug_test" "$ks/cpu-hotplug/"
+install -m 0755 /bin/bash "$h/bin/bash"
+install_libs "$h" /bin/bash
 pack "$h" "$out/host.cpio.gz"
 echo "initramfs: $out/host.cpio.gz ($(stat -c %s "$out/host.cpio.gz") bytes), spawn.cpio.gz ($(stat -c %s "$out/spawn.cpio.gz") bytes), spawn-rt.cpio.gz ($(stat -c %s "$out/spawn-rt.cpio.gz") bytes)"

@@ -4,7 +4,7 @@
 # Boot the multikernel host in QEMU and run one script in it as root.
 #
 #   vm.sh --script FILE [--append "ARGS"] [--timeout SEC] [--quiet] [--debug]
-#         [--logs PREFIX]
+#         [--logs PREFIX] [--qemu "ARGS"] [--qemu-bin default|new|PATH]
 #
 # Machine: q35, KVM when /dev/kvm really works, TCG otherwise, $VM_CPUS CPUs
 # (default 4) and $VM_MEM memory (default 2G).  COM1 is the host console,
@@ -14,12 +14,17 @@
 # --debug boots the debug kernel (make kernel-debug initramfs-debug; it is
 # also the spawns' /boot/bzImage) and, after FILE, has kmemleak scan and
 # print its suspects on the host console.
+# --qemu ARGS adds QEMU arguments (word-split, after the default ones, e.g.
+# "-cpu max,+x2apic").  --qemu-bin picks the QEMU: "default" is $QEMU or
+# else qemu-system-x86_64 from PATH (the distribution's), "new" the one
+# make qemu unpacked in $BUILD/qemu (scripts/multikernel/get-qemu.sh, with
+# its firmware directory), anything else a path.
 # Exit status: the script's exit status; 124 when the VM hit the time
 # bound, 125 when the VM died without reporting a status.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
-script="" append="" quiet=0 debug=0 logs=""
+script="" append="" quiet=0 debug=0 logs="" qargs="" qbin=default
 timeout=${VM_TIMEOUT:-300}
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -29,6 +34,8 @@ while [ $# -gt 0 ]; do
 	--quiet) quiet=1; shift ;;
 	--debug) debug=1; shift ;;
 	--logs) logs=$2; shift 2 ;;
+	--qemu) qargs=$2; shift 2 ;;
+	--qemu-bin) qbin=$2; shift 2 ;;
 	*) echo "vm.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -43,6 +50,16 @@ fi
 for f in "$kernel" "$initrd"; do
 	[ -f "$f" ] || { echo "vm.sh: $f missing; run make first" >&2; exit 2; }
 done
+
+qemu=(${QEMU:-qemu-system-x86_64})
+case "$qbin" in
+default) ;;
+new)	qemu=("$build/qemu/usr/bin/qemu-system-x86_64" -L "$build/qemu/usr/share/qemu")
+	[ -x "${qemu[0]}" ] || { echo "vm.sh: ${qemu[0]} missing; run make qemu" >&2; exit 2; } ;;
+*)	qemu=("$qbin") ;;
+esac
+# shellcheck disable=SC2206 # extra arguments are split like a command line
+extra=($qargs)
 
 vmdir=$build/vm
 mkdir -p "$vmdir"
@@ -92,15 +109,15 @@ com1=$vmdir/com1.log com2=$vmdir/com2.log
 [ -z "$logs" ] || com1=$logs.com1.log com2=$logs.com2.log
 : > "$com1"; : > "$com2"
 cmdline="console=ttyS0,115200 panic=-1 oops=panic loglevel=6 multikernel=768M crashkernel=64M $append"
-[ $quiet = 1 ] || echo "vm.sh: accel=$accel cpus=${VM_CPUS:-4} mem=${VM_MEM:-2G} timeout=${timeout}s script=$script$([ $debug = 0 ] || echo " (debug kernel)")"
+[ $quiet = 1 ] || echo "vm.sh: accel=$accel cpus=${VM_CPUS:-4} mem=${VM_MEM:-2G} timeout=${timeout}s script=$script$([ $debug = 0 ] || echo " (debug kernel)")$([ "$qbin$qargs" = default ] || echo " qemu=${qemu[0]} ${qargs}")"
 
-timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
+timeout --foreground -k 5 "$timeout" "${qemu[@]}" \
 	-M q35 -accel "$accel" -smp "${VM_CPUS:-4}" -m "${VM_MEM:-2G}" \
 	-display none -nodefaults -no-reboot \
 	-chardev file,id=com1,path="$com1" -serial chardev:com1 \
 	-chardev file,id=com2,path="$com2" -serial chardev:com2 \
 	-kernel "$kernel" -initrd "$run/initrd.cpio.gz" -append "$cmdline" \
-	> "$run/qemu.out" 2>&1 &
+	"${extra[@]}" > "$run/qemu.out" 2>&1 &
 qpid=$!
 if [ $quiet = 0 ]; then
 	tail -n +1 -s 0.2 -f --pid=$qpid "$com1" &

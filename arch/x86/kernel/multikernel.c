@@ -21,6 +21,8 @@
 #include <linux/smp.h>
 
 #include <asm/apic.h>
+#include <asm/e820/api.h>
+#include <asm/realmode.h>
 
 /*
  * Low memory: slot 0 holds the trampoline page and a fixed identity map of
@@ -61,11 +63,73 @@ static int __init parse_multikernel(char *arg)
 }
 early_param("multikernel", parse_multikernel);
 
+/*
+ * The low memory stays RAM to this kernel but is not RAM to the loaders of
+ * later kernels, which read the e820 resources (/proc/iomem for
+ * kexec-tools, the resource tree for kexec_file_load): a kdump kernel gets
+ * the RAM below 1 MiB for its own trampoline and must not put it in slices
+ * that running instances start their CPUs from.  Before
+ * e820__reserve_resources() builds the resources.  The pool stays System
+ * RAM: a kdump kernel gets no RAM outside its reservation anyway, and the
+ * dump then includes the instances' memory.
+ */
+static void __init mk_low_hide_from_loaders(phys_addr_t low)
+{
+	e820__range_update(low, MK_LOW_TOTAL, E820_TYPE_RAM, E820_TYPE_RESERVED);
+	e820__update_table(e820_table);
+}
+
+/*
+ * The low slices, placed so that the host's own real-mode trampoline still
+ * fits below 1 MiB: reserve_real_mode() runs next and allocates top-down in
+ * [0, 1M).  A probe of its size is taken first, ours below it, and the probe
+ * is given back; the trampoline's allocation then finds the probe's place
+ * again (the highest fit before ours was taken is still free and still the
+ * highest).  After reserve_real_mode() nothing is left to allocate: it
+ * reserves all of the first 1 MiB.
+ *
+ * Return: the slices' base, or 0 (and why, logged) when they do not fit.
+ */
+static phys_addr_t __init mk_reserve_low(void)
+{
+	size_t tramp = real_mode_size_needed();
+	phys_addr_t probe = 0, low;
+
+	if (tramp) {
+		probe = memblock_phys_alloc_range(tramp, PAGE_SIZE, 0, SZ_1M);
+		if (!probe) {
+			pr_warn("disabled: no room below 1M even for the host's %zuK real-mode trampoline\n",
+				tramp >> 10);
+			return 0;
+		}
+	}
+	low = memblock_phys_alloc_range(MK_LOW_TOTAL, PAGE_SIZE, SZ_64K, SZ_1M);
+	if (probe)
+		memblock_phys_free(probe, tramp);
+	if (low)
+		return low;
+
+	/* say whether it is the trampoline's share that makes it not fit */
+	low = memblock_phys_alloc_range(MK_LOW_TOTAL, PAGE_SIZE, SZ_64K, SZ_1M);
+	if (low) {
+		memblock_phys_free(low, MK_LOW_TOTAL);
+		pr_warn("disabled: %luK below 1M for trampolines would leave no room for the host's %zuK real-mode trampoline\n",
+			MK_LOW_TOTAL >> 10, tramp >> 10);
+	} else {
+		pr_warn("disabled: no %luK below 1M for trampolines\n",
+			MK_LOW_TOTAL >> 10);
+	}
+	return 0;
+}
+
 /**
  * multikernel_reserve - reserve the pool and low memory at boot
  *
- * Called from setup_arch() before the real-mode trampoline is reserved, so
- * the sub-1MiB slices can still be allocated.
+ * Called from setup_arch() just before the real-mode trampoline is
+ * reserved, so the sub-1MiB slices can still be allocated; they are placed
+ * so that the trampoline still fits (mk_reserve_low()).  Without room for
+ * both, multikernel is disabled: nothing is reserved and creating an
+ * instance fails with ENODEV.
  */
 void __init multikernel_reserve(void)
 {
@@ -75,12 +139,9 @@ void __init multikernel_reserve(void)
 	if (!size)
 		return;
 
-	low = memblock_phys_alloc_range(MK_LOW_TOTAL, PAGE_SIZE, SZ_64K, SZ_1M);
-	if (!low) {
-		pr_warn("no %luK below 1M for trampolines; disabled\n",
-			MK_LOW_TOTAL >> 10);
+	low = mk_reserve_low();
+	if (!low)
 		return;
-	}
 	kmemleak_ignore_phys(low);
 
 	if (mk_req_base) {
@@ -110,6 +171,7 @@ void __init multikernel_reserve(void)
 	mk_pool_res.end = base + size - 1;
 	mk_low_res.start = low;
 	mk_low_res.end = low + MK_LOW_TOTAL - 1;
+	mk_low_hide_from_loaders(low);
 	pr_info("reserved %lluM at %pa for spawned kernels, low memory at %pa\n",
 		size >> 20, &base, &low);
 }
@@ -150,6 +212,31 @@ void arch_multikernel_lend_cpus(bool lend)
 {
 	/* all-but-self shorthands would reach CPUs running another kernel */
 	apic_ipi_shorthand_block(lend);
+}
+
+/*
+ * The APIC id of each lent CPU, recorded when it is lent.  A CPU the host
+ * hot-removed reads BAD_APICID in x86_cpu_to_apicid, and an INIT to that
+ * is a broadcast in xAPIC mode; lent CPUs cannot be removed, and their
+ * start and stop target this record only.
+ */
+static DEFINE_PER_CPU_READ_MOSTLY(u32, mk_lent_apicid) = BAD_APICID;
+
+void arch_multikernel_cpu_lent(unsigned int cpu, bool lent)
+{
+	per_cpu(mk_lent_apicid, cpu) = lent ? per_cpu(x86_cpu_to_apicid, cpu) :
+					      BAD_APICID;
+}
+
+/**
+ * multikernel_cpu_apicid - the APIC id a lent CPU had when it was lent
+ * @cpu: logical CPU number
+ *
+ * Return: that APIC id, BAD_APICID for a CPU that is not lent.
+ */
+u32 multikernel_cpu_apicid(unsigned int cpu)
+{
+	return per_cpu(mk_lent_apicid, cpu);
 }
 
 int arch_multikernel_cpu_ok(unsigned int cpu)

@@ -10,6 +10,12 @@
  * the IOAPIC, the 8259 PIC, the PIT, the HPET, the RTC/CMOS, the i8042 or
  * PCI configuration space, and its TSC and local APIC timer rates come from
  * the host instead of being calibrated against legacy timers.
+ *
+ * It is fenced in as a kernel that does not own the machine: no external
+ * NMI (LINT1 masked), no NMI reason port, no port-0x80 delay, no legacy I/O
+ * resources, no firmware RSDP for a next kernel, and its halt paths stop all
+ * its CPUs outside VMX/SVM.  kexec loads are refused in kernel/kexec_core.c,
+ * the speaker and 8237 DMA devices in pcspeaker.c and i8237.c.
  */
 
 #define pr_fmt(fmt) "multikernel-guest: " fmt
@@ -21,6 +27,8 @@
 #include <linux/kernel.h>
 #include <linux/multikernel.h>
 #include <linux/nmi.h>
+#include <linux/notifier.h>
+#include <linux/panic_notifier.h>
 #include <linux/reboot.h>
 #include <linux/serial_8250.h>
 #include <linux/smp.h>
@@ -38,6 +46,7 @@
 static struct multikernel_boot_info mk_boot __ro_after_init;
 static u64 mk_info_pa __ro_after_init;	/* data of the SETUP_MULTIKERNEL entry */
 static u32 mk_info_len __ro_after_init;	/* its length */
+static bool mk_x2apic __ro_after_init;	/* the host runs its APICs in x2APIC mode */
 
 /* Find the SETUP_MULTIKERNEL entry; returns its data address or 0. */
 static u64 __init mk_find_setup_data(u32 *len)
@@ -119,13 +128,31 @@ static int __init mk_guest_pci_arch_init(void)
 	return 0;
 }
 
-/* Stop every CPU of this instance and tell the host. */
+/*
+ * Stop this instance's other CPUs.  The stop IPI (or the NMI after it) makes
+ * each of them leave VMX/SVM and halt in stop_this_cpu(); the call returns
+ * once all have.  reboot=force, which skips this on bare metal, would leave
+ * them running: a spawn never honours it.
+ */
+static void mk_guest_stop_other_cpus(void)
+{
+	local_irq_disable();
+	reboot_force = 0;
+	stop_other_cpus();
+}
+
+/*
+ * Stop every CPU of this instance, this one last, and tell the host once
+ * they are all halted.  A CPU in VMX root operation or with GIF=0 would not
+ * react to the host's INIT: leave VMX/SVM before halting.
+ */
 static void __noreturn mk_guest_halt(void)
 {
+	mk_guest_stop_other_cpus();
+	cpu_emergency_disable_virtualization();
+	pr_emerg("halting instance %u, %u of its %u CPUs still online\n",
+		 mk_boot.instance_id, num_online_cpus(), mk_boot.nr_cpus);
 	multikernel_guest_halted();
-	pr_emerg("halting instance %u\n", mk_boot.instance_id);
-	stop_other_cpus();
-	local_irq_disable();
 	for (;;)
 		native_halt();
 }
@@ -135,9 +162,37 @@ static void mk_guest_restart(char *cmd)
 	mk_guest_halt();
 }
 
+/*
+ * machine_shutdown(), before a kexec reboot (which kexec_load_permitted()
+ * refuses here anyway): stop the other CPUs like native_machine_shutdown().
+ * No IOAPIC, PIC or HPET state was touched, so nothing else is handed back.
+ */
 static void mk_guest_shutdown(void)
 {
-	/* Nothing to hand back: no IOAPIC, PIC or HPET state was touched. */
+	mk_guest_stop_other_cpus();
+}
+
+/*
+ * A panic that does not end in a restart (panic=0) leaves this CPU spinning
+ * in panic() with the others stopped: take it out of VMX/SVM too, so that
+ * the host's INIT still resets it.  Runs last, after the panic report.
+ */
+static int mk_guest_panic_stop(struct notifier_block *nb, unsigned long event,
+			       void *msg)
+{
+	cpu_emergency_disable_virtualization();
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block mk_guest_panic_nb = {
+	.notifier_call	= mk_guest_panic_stop,
+	.priority	= INT_MIN,
+};
+
+/* No NMI reason port (0x61): it is the host's, as are SERR and IOCHK. */
+static unsigned char mk_guest_get_nmi_reason(void)
+{
+	return 0;
 }
 
 #ifdef CONFIG_SERIAL_8250
@@ -250,9 +305,49 @@ static void __init mk_guest_read_info(void)
 			  mk_boot.shared_base, mk_boot.shared_size, shared);
 }
 
+/*
+ * Early parameters the platform forces, parsed after the command line's:
+ * LINT1 (the external NMI line) masked on every CPU, BSP included, from the
+ * first programming of its local APIC; no I/O delay writes to port 0x80.
+ */
+static char mk_guest_early_params[] __initdata =
+	"apic_extnmi=none io_delay=none";
+
+/*
+ * Keep the host's APIC mode.  INIT leaves a local APIC in x2APIC mode, so
+ * a CPU the host (in x2APIC mode) started arrives in it; an APIC id above
+ * 254 anywhere in the boot information (ours or the host's doorbell
+ * target) needs x2APIC too.  Without ACPI no interrupt remapping is found,
+ * and upstream would then switch x2APIC off (or panic for a high id):
+ * nothing here needs remapping, a spawn has no IOAPIC and no MSI.
+ */
+static void __init mk_guest_apic_mode(void)
+{
+	unsigned int i;
+
+	mk_x2apic = x2apic_enabled() || mk_boot.host_apicid > 0xfe;
+	for (i = 0; i < mk_boot.nr_cpus; i++)
+		mk_x2apic |= mk_boot.apic_ids[i] > 0xfe;
+	if (mk_x2apic && !boot_cpu_has(X86_FEATURE_X2APIC))
+		mk_refuse("needs x2APIC, which this CPU does not have\n");
+}
+
+static bool __init mk_guest_x2apic_available(void)
+{
+	return mk_x2apic;
+}
+
+/* No device interrupt reaches a spawn: every APIC id is addressable. */
+static bool __init mk_guest_msi_ext_dest_id(void)
+{
+	return mk_x2apic;
+}
+
 static void __init mk_guest_init_platform(void)
 {
 	mk_guest_read_info();
+	parse_early_options(mk_guest_early_params);
+	mk_guest_apic_mode();
 
 	x86_init.irqs.pre_vector_init		= x86_init_noop;
 	x86_init.timers.timer_init		= mk_guest_timer_init;
@@ -260,6 +355,8 @@ static void __init mk_guest_init_platform(void)
 	x86_init.mpparse.early_parse_smp_cfg	= x86_init_noop;
 	x86_init.mpparse.parse_smp_cfg		= mk_guest_parse_smp_cfg;
 	x86_init.resources.probe_roms		= x86_init_noop;
+	/* no dma1, pic1, timer0, keyboard, fpu...: only the given UART */
+	x86_init.resources.reserve_resources	= x86_init_noop;
 	x86_init.pci.arch_init			= mk_guest_pci_arch_init;
 
 	x86_platform.calibrate_tsc		= mk_guest_tsc_khz;
@@ -269,6 +366,7 @@ static void __init mk_guest_init_platform(void)
 	x86_platform.legacy.rtc			= 0;
 	x86_platform.legacy.warm_reset		= 0;
 	x86_platform.legacy.i8042		= X86_LEGACY_I8042_PLATFORM_ABSENT;
+	x86_platform.get_nmi_reason		= mk_guest_get_nmi_reason;
 
 	legacy_pic				= &null_legacy_pic;
 
@@ -278,6 +376,11 @@ static void __init mk_guest_init_platform(void)
 	machine_ops.emergency_restart		= mk_guest_halt;
 	machine_ops.shutdown			= mk_guest_shutdown;
 
+	/*
+	 * The decompressor found the host's RSDP in the BIOS area; a kernel
+	 * started from here (kexec, /sys/kernel/boot_params) must not.
+	 */
+	boot_params.acpi_rsdp_addr = 0;
 	/* All-but-self shorthands would hit the host's CPUs. */
 	apic_ipi_shorthand_off = 1;
 	setup_force_cpu_cap(X86_FEATURE_TSC_KNOWN_FREQ);
@@ -290,9 +393,9 @@ static void __init mk_guest_init_platform(void)
 #endif
 	/* /dev/console defaults to the relay to the host (console=ttyMK0) */
 	add_preferred_console("ttyMK", 0, NULL);
-	pr_info("instance %u, %u CPU(s), %llu MiB at %#llx, TSC %u kHz\n",
+	pr_info("instance %u, %u CPU(s), %llu MiB at %#llx, TSC %u kHz, %s\n",
 		mk_boot.instance_id, mk_boot.nr_cpus, mk_boot.mem_size >> 20,
-		mk_boot.mem_base, mk_boot.tsc_khz);
+		mk_boot.mem_base, mk_boot.tsc_khz, mk_x2apic ? "x2APIC" : "xAPIC");
 }
 
 const struct hypervisor_x86 x86_hyper_multikernel __refconst = {
@@ -300,6 +403,8 @@ const struct hypervisor_x86 x86_hyper_multikernel __refconst = {
 	.detect			= mk_guest_detect,
 	.type			= X86_HYPER_MULTIKERNEL,
 	.init.init_platform	= mk_guest_init_platform,
+	.init.x2apic_available	= mk_guest_x2apic_available,
+	.init.msi_ext_dest_id	= mk_guest_msi_ext_dest_id,
 	.ignore_nopv		= true,
 };
 
@@ -317,6 +422,8 @@ static int __init mk_guest_map_shared(void)
 		return -ENOMEM;
 	}
 	multikernel_guest_init(shared, mk_boot.instance_id, mk_boot.host_apicid);
+	atomic_notifier_chain_register(&panic_notifier_list,
+				       &mk_guest_panic_nb);
 	return 0;
 }
 early_initcall(mk_guest_map_shared);

@@ -7,6 +7,7 @@
 
 #include <linux/irqflags.h>
 #include <linux/multikernel_chan.h>
+#include <linux/processor.h>
 
 #include <asm/apic.h>
 #include <asm/idtentry.h>
@@ -32,6 +33,13 @@ void arch_multikernel_send_ipi(u32 apicid)
 	local_irq_save(flags);
 	/* an IPI still in flight from this CPU would swallow the doorbell */
 	apic_wait_icr_idle();
+	/*
+	 * The x2APIC ICR is an MSR, and on Intel such a WRMSR is not ordered
+	 * after earlier stores: without the fence the IPI may overtake the
+	 * ring write it announces.
+	 */
+	if (x2apic_mode)
+		weak_wrmsr_fence();
 	apic_icr_write(APIC_DM_FIXED | MULTIKERNEL_VECTOR, apicid);
 	local_irq_restore(flags);
 }

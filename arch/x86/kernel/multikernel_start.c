@@ -4,11 +4,18 @@
  * boot information the spawned kernel finds in its setup_data chain, the
  * page tables and the real-mode trampoline (multikernel_trampoline.S) its
  * first CPU starts in, the INIT/SIPI sequence of smpboot that starts it,
- * and the INIT that takes its CPUs back.
+ * and the INIT/SIPI that parks its CPUs again when it stops.
+ *
+ * Taking CPUs back is verified: after INIT each CPU gets a STARTUP IPI
+ * into the parking stub (multikernel_park.S), a host-owned page in low
+ * memory where it acknowledges with its APIC id and halts with interrupts
+ * off.  A CPU that does not acknowledge in time is reported to the caller,
+ * which keeps it and the instance's memory out of use.
  *
  * With CONFIG_MULTIKERNEL_TEST_ABI, debugfs multikernel/boot_info_layout
  * makes the following starts write an older, an incompatible or a short
- * boot information layout, to test how a spawned kernel copes.
+ * boot information layout, to test how a spawned kernel copes, and
+ * multikernel/park_noack makes the CPUs it lists not acknowledge parking.
  */
 
 #define pr_fmt(fmt) "multikernel: " fmt
@@ -45,8 +52,21 @@ static_assert(MULTIKERNEL_SETUP_DATA_OFFSET + sizeof(struct setup_data) ==
 /* Pages after the trampoline in low slot 0: the fixed map of the first 2M */
 #define MK_LOW_PT_PAGES		3
 
+/*
+ * The parking stub (multikernel_park.S) and its mute copy for the fault
+ * knob: the pages after those tables in low slot 0 (64K), never freed.
+ */
+#define MK_PARK_PAGE		(1 + MK_LOW_PT_PAGES)
+#define MK_PARK_MUTE_PAGE	(MK_PARK_PAGE + 1)
+#define MK_PARK_VECTORS		256
+
+/* How long a stop waits for every CPU to acknowledge from the stub. */
+#define MK_PARK_TIMEOUT_MS	2000
+
 /* One trampoline for all instances: one start at a time. */
 static DEFINE_MUTEX(mk_start_lock);
+/* One parking stub for all instances: one stop at a time. */
+static DEFINE_MUTEX(mk_park_lock);
 
 /* A table page allocator over a fixed array of pages. */
 struct mk_pt {
@@ -151,8 +171,14 @@ static phys_addr_t mk_low_tables(phys_addr_t low)
  */
 static void mk_cpu_reset(u32 apicid)
 {
+	/* not a lent CPU: in xAPIC mode BAD_APICID would be a broadcast */
+	if (WARN_ON_ONCE(apicid == BAD_APICID))
+		return;
 	preempt_disable();
 	apic_wait_icr_idle();
+	/* the x2APIC ICR write is not ordered after earlier stores */
+	if (x2apic_mode)
+		weak_wrmsr_fence();
 	send_init_sequence(apicid);
 	preempt_enable();
 }
@@ -162,8 +188,13 @@ static int mk_cpu_wakeup(u32 apicid, phys_addr_t tr)
 {
 	int ret;
 
+	if (WARN_ON_ONCE(apicid == BAD_APICID))
+		return -EINVAL;
 	preempt_disable();
 	apic_wait_icr_idle();
+	/* the trampoline and boot information are visible before the SIPI */
+	if (x2apic_mode)
+		weak_wrmsr_fence();
 	ret = wakeup_secondary_cpu_via_init(apicid, tr);
 	preempt_enable();
 	return ret;
@@ -228,20 +259,76 @@ static const struct file_operations mk_layout_fops = {
 	.llseek	= default_llseek,
 };
 
+/*
+ * park_noack: the CPUs listed get their STARTUP IPI of a stop pointed at
+ * the mute copy of the parking stub, which halts without acknowledging,
+ * as a CPU that blocks INIT would not acknowledge.  Under mk_park_lock.
+ */
+static struct cpumask mk_park_noack_cpus;
+
+static bool mk_park_noack(unsigned int cpu)
+{
+	return cpumask_test_cpu(cpu, &mk_park_noack_cpus);
+}
+
+static ssize_t mk_noack_read(struct file *file, char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	char buf[64];
+	int len;
+
+	mutex_lock(&mk_park_lock);
+	len = scnprintf(buf, sizeof(buf), "%*pbl\n",
+			cpumask_pr_args(&mk_park_noack_cpus));
+	mutex_unlock(&mk_park_lock);
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+}
+
+static ssize_t mk_noack_write(struct file *file, const char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	cpumask_var_t new;
+	char buf[64];
+	int ret;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	if (!zalloc_cpumask_var(&new, GFP_KERNEL))
+		return -ENOMEM;
+	ret = cpulist_parse(buf, new);
+	if (!ret) {
+		mutex_lock(&mk_park_lock);
+		cpumask_copy(&mk_park_noack_cpus, new);
+		mutex_unlock(&mk_park_lock);
+		pr_warn("testing: cpus '%*pbl' do not acknowledge parking from now on\n",
+			cpumask_pr_args(new));
+	}
+	free_cpumask_var(new);
+	return ret ? -EINVAL : count;
+}
+
+static const struct file_operations mk_noack_fops = {
+	.read	= mk_noack_read,
+	.write	= mk_noack_write,
+	.llseek	= default_llseek,
+};
+
 /* After late_initcall: the directory may exist already (bench.c). */
 static int __init mk_test_abi_init(void)
 {
 	struct dentry *dir = debugfs_lookup("multikernel", NULL);
+	bool found = dir;
 
-	if (dir) {
-		debugfs_create_file("boot_info_layout", 0600, dir, NULL,
-				    &mk_layout_fops);
-		dput(dir);
-	} else {
+	if (!found)
 		dir = debugfs_create_dir("multikernel", NULL);
-		debugfs_create_file("boot_info_layout", 0600, dir, NULL,
-				    &mk_layout_fops);
-	}
+	debugfs_create_file("boot_info_layout", 0600, dir, NULL,
+			    &mk_layout_fops);
+	debugfs_create_file("park_noack", 0600, dir, NULL, &mk_noack_fops);
+	if (found)
+		dput(dir);
 	return 0;
 }
 late_initcall_sync(mk_test_abi_init);
@@ -279,6 +366,11 @@ static void mk_boot_layout(u16 *version, u16 *compat, u32 *size)
 	*compat = MULTIKERNEL_BOOT_COMPAT;
 	*size = sizeof(struct multikernel_boot_info);
 }
+
+static bool mk_park_noack(unsigned int cpu)
+{
+	return false;
+}
 #endif
 
 void arch_multikernel_fill_info(struct mk_instance *inst)
@@ -303,13 +395,13 @@ void arch_multikernel_fill_info(struct mk_instance *inst)
 	info->lapic_timer_period = lapic_timer_period;
 	info->host_hz = HZ;
 	info->uart_base = inst->uart;
-	info->apic_ids[n++] = per_cpu(x86_cpu_to_apicid, inst->boot_cpu);
+	info->apic_ids[n++] = multikernel_cpu_apicid(inst->boot_cpu);
 	for_each_cpu(cpu, inst->cpus) {
 		if (cpu == inst->boot_cpu)
 			continue;
 		if (n == MULTIKERNEL_MAX_CPUS)
 			break;
-		info->apic_ids[n++] = per_cpu(x86_cpu_to_apicid, cpu);
+		info->apic_ids[n++] = multikernel_cpu_apicid(cpu);
 	}
 	info->nr_cpus = n;
 	info->mem_base = inst->ram_base;
@@ -360,7 +452,7 @@ static void mk_setup_trampoline(struct mk_instance *inst, phys_addr_t tr,
 
 int arch_multikernel_start(struct mk_instance *inst)
 {
-	u32 apicid = per_cpu(x86_cpu_to_apicid, inst->boot_cpu);
+	u32 apicid = multikernel_cpu_apicid(inst->boot_cpu);
 	phys_addr_t tr = multikernel_low_base(), cr3;
 	u32 *handoff;
 	unsigned long deadline;
@@ -399,10 +491,124 @@ out:
 	return ret;
 }
 
-void arch_multikernel_stop_cpus(struct mk_instance *inst)
-{
-	unsigned int cpu;
+/* ---- taking CPUs back: INIT, then STARTUP into the parking stub ---- */
 
-	for_each_cpu(cpu, inst->cpus)
-		mk_cpu_reset(per_cpu(x86_cpu_to_apicid, cpu));
+static phys_addr_t mk_park_page(bool mute)
+{
+	return multikernel_low_base() +
+	       (mute ? MK_PARK_MUTE_PAGE : MK_PARK_PAGE) * PAGE_SIZE;
+}
+
+/* Number of acknowledgment slots: they run to the end of the stub. */
+static unsigned int mk_park_nr_acks(void)
+{
+	return (mk_park_end - mk_park_start - mk_park_offsets[PARK_ACKS]) /
+	       sizeof(u32);
+}
+
+/* Copy the stub to @pa once; its interrupt table points at its halt loop. */
+static void mk_park_install(phys_addr_t pa, bool mute)
+{
+	const u32 *off = mk_park_offsets;
+	u8 *page = phys_to_virt(pa);
+	u32 *ivt = (u32 *)(page + off[PARK_IVT]);
+	int i;
+
+	memcpy(page, mk_park_start, mk_park_end - mk_park_start);
+	*(u32 *)(page + off[PARK_IDT_DESC] + 2) = pa + off[PARK_IVT];
+	/* real-mode vectors are segment:offset, the segment in the high half */
+	for (i = 0; i < MK_PARK_VECTORS; i++)
+		ivt[i] = (u32)(pa >> 4) << 16 | off[PARK_TRAP];
+	page[off[PARK_MUTE]] = mute;
+}
+
+/* Empty the acknowledgment slots of the stub.  With mk_park_lock held. */
+static u32 *mk_park_prepare(void)
+{
+	static bool installed;
+	u8 *page = phys_to_virt(mk_park_page(false));
+	u32 *acks = (u32 *)(page + mk_park_offsets[PARK_ACKS]);
+
+	if (!installed) {
+		mk_park_install(mk_park_page(false), false);
+		mk_park_install(mk_park_page(true), true);
+		installed = true;
+	}
+	WRITE_ONCE(*(u32 *)(page + mk_park_offsets[PARK_COUNT]), 0);
+	memset(acks, 0xff, mk_park_nr_acks() * sizeof(u32));
+	/* the empty slots must be in memory before a CPU can write one */
+	wmb();
+	return acks;
+}
+
+static bool mk_park_acked(const u32 *acks, u32 apicid)
+{
+	unsigned int i;
+
+	for (i = 0; i < mk_park_nr_acks(); i++)
+		if (READ_ONCE(acks[i]) == apicid)
+			return true;
+	return false;
+}
+
+static u32 mk_cpu_apicid(struct mk_instance *inst, unsigned int cpu)
+{
+	return multikernel_cpu_apicid(cpu);
+}
+
+int arch_multikernel_stop_cpus(struct mk_instance *inst,
+			       struct cpumask *unparked)
+{
+	unsigned long deadline;
+	unsigned int cpu;
+	u32 *acks;
+
+	cpumask_copy(unparked, inst->cpus);
+	/* the stub and its acknowledgment slots fit in their page */
+	if (WARN_ON_ONCE(!multikernel_low_base() ||
+			 mk_park_end - mk_park_start > PAGE_SIZE)) {
+		for_each_cpu(cpu, inst->cpus)
+			mk_cpu_reset(mk_cpu_apicid(inst, cpu));
+		return -ENODEV;
+	}
+
+	mutex_lock(&mk_park_lock);
+	acks = mk_park_prepare();
+	for_each_cpu(cpu, inst->cpus) {
+		u32 apicid = mk_cpu_apicid(inst, cpu);
+
+		/* never a broadcast: such a CPU stays unacknowledged */
+		if (apicid == BAD_APICID) {
+			pr_err("instance %u: cpu%u has no APIC id\n", inst->id,
+			       cpu);
+			continue;
+		}
+		/* a failed send leaves the CPU without acknowledgment */
+		if (mk_cpu_wakeup(apicid, mk_park_page(mk_park_noack(cpu))))
+			pr_err("instance %u: cpu%u (APIC id %u): INIT/STARTUP not accepted\n",
+			       inst->id, cpu, apicid);
+	}
+	deadline = jiffies + msecs_to_jiffies(MK_PARK_TIMEOUT_MS);
+	for (;;) {
+		for_each_cpu(cpu, unparked)
+			if (mk_cpu_apicid(inst, cpu) != BAD_APICID &&
+			    mk_park_acked(acks, mk_cpu_apicid(inst, cpu)))
+				cpumask_clear_cpu(cpu, unparked);
+		if (cpumask_empty(unparked) || time_after(jiffies, deadline))
+			break;
+		usleep_range(200, 1000);
+	}
+	mutex_unlock(&mk_park_lock);
+
+	for_each_cpu(cpu, inst->cpus) {
+		u32 apicid = mk_cpu_apicid(inst, cpu);
+
+		if (cpumask_test_cpu(cpu, unparked))
+			pr_err("instance %u: cpu%u (APIC id %u) did not acknowledge parking within %u ms\n",
+			       inst->id, cpu, apicid, MK_PARK_TIMEOUT_MS);
+		else
+			pr_info("instance %u: cpu%u (APIC id %u) parked, acknowledged\n",
+				inst->id, cpu, apicid);
+	}
+	return cpumask_empty(unparked) ? 0 : -ETIMEDOUT;
 }

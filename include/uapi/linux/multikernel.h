@@ -85,14 +85,23 @@
 
 /**
  * enum mk_ring_id - the rings of the channel, in the order they are laid out
- * @MK_RING_CTL_H2G:	control class, host to spawned kernel
- * @MK_RING_CTL_G2H:	control class, spawned kernel to host
- * @MK_RING_DATA_H2G:	data class, host to spawned kernel
- * @MK_RING_DATA_G2H:	data class, spawned kernel to host
+ * @MK_RING_CTL_H2G:	control class, host to spawned kernel, produced by the
+ *			host: MK_MSG_LIFECYCLE (the stop request) and
+ *			MK_MSG_ECHO requests
+ * @MK_RING_CTL_G2H:	control class, spawned kernel to host, produced by the
+ *			spawned kernel: MK_MSG_LIFECYCLE, MK_MSG_PANIC and
+ *			MK_MSG_ECHO replies
+ * @MK_RING_DATA_H2G:	data class, host to spawned kernel, produced by the
+ *			host: MK_MSG_USER and MK_MSG_SINK
+ * @MK_RING_DATA_G2H:	data class, spawned kernel to host, produced by the
+ *			spawned kernel: MK_MSG_USER and MK_MSG_SINK replies
  *
- * Control messages (lifecycle, panic, echo) and data (user space, bulk)
- * travel on separate rings so that a reader that stops taking data cannot
- * hold up heartbeats.
+ * Ring n starts at MK_CHAN_OFFSET + n * MK_RING_STRIDE.  Each ring has one
+ * producing and one consuming kernel.  The class of a message follows from
+ * its type (enum mk_msg_type), and a reply travels in the class of its
+ * request.  Control messages (lifecycle, panic, echo) and data (user
+ * space, bulk) travel on separate rings so that a reader that stops taking
+ * data cannot hold up heartbeats.
  */
 enum mk_ring_id {
 	MK_RING_CTL_H2G = 0,
@@ -111,10 +120,11 @@ enum mk_ring_id {
  * @size:		bytes of record space after the header,
  *			MK_RING_DATA_SIZE
  * @reserved0:		zero; gives @head a cache line of its own
- * @head:		producer index in bytes, free running (modulo 2^32);
- *			written by the producer only
+ * @head:		producer index: bytes ever produced, free running
+ *			(modulo 2^32); written by the producer only
  * @reserved1:		zero
- * @tail:		consumer index; written by the consumer only
+ * @tail:		consumer index: bytes ever consumed, free running;
+ *			written by the consumer only
  * @reserved2:		zero
  * @consumer_sleeping:	the consumer stopped polling and wants a doorbell
  *			(MULTIKERNEL_VECTOR) for the next record; set by the
@@ -125,8 +135,14 @@ enum mk_ring_id {
  *			cleared by the consumer that rings it
  * @reserved4:		zero
  *
- * The host writes @magic, @version and @size, and zeroes the rest, before
- * each start; a kernel that does not know @version must not use the ring.
+ * @head, @tail, @consumer_sleeping and @producer_waiting each have a
+ * 64-byte cache line of their own, so that the two kernels never write the
+ * same line.  The host writes @magic, @version and @size, zeroes the rest
+ * and sets @consumer_sleeping (so that the first record rings the
+ * doorbell) before each start; a kernel that does not know @version must
+ * not use the ring.  The offset of a record in the ring is its index
+ * modulo @size, a power of two, and @head - @tail is the number of bytes
+ * in use.
  * The ring holds records (struct mk_record_header and its payload) in
  * [@tail, @head).  Neither side trusts an index written by the other: each
  * keeps its own copy of the index it owns and checks the peer's against
@@ -173,12 +189,17 @@ struct mk_record_header {
 
 /**
  * enum mk_msg_type - what a record carries
- * @MK_MSG_PAD:		filler up to the end of the ring, never delivered
- * @MK_MSG_LIFECYCLE:	struct mk_lifecycle
- * @MK_MSG_PANIC:	the spawned kernel's panic reason, not NUL-terminated
- * @MK_MSG_ECHO:	request answered with the same payload
- * @MK_MSG_SINK:	payload counted and dropped (throughput tests)
- * @MK_MSG_USER:	user-space data of /dev/mkchanN
+ * @MK_MSG_PAD:		no class: filler up to the end of the ring; never
+ *			delivered, cannot be sent
+ * @MK_MSG_LIFECYCLE:	control: struct mk_lifecycle
+ * @MK_MSG_PANIC:	control: the spawned kernel's panic reason, at most
+ *			127 bytes, not NUL-terminated
+ * @MK_MSG_ECHO:	control: a request is answered with the same payload
+ *			(round-trip measurement)
+ * @MK_MSG_SINK:	data: payload counted (host) or ignored (spawned
+ *			kernel); a request is answered, which throughput
+ *			tests use as a fence after a burst
+ * @MK_MSG_USER:	data: a datagram of /dev/mkchanN
  *
  * Control-class types travel on the control rings; MK_MSG_SINK and
  * MK_MSG_USER on the data rings.
@@ -198,11 +219,15 @@ enum mk_msg_type {
 
 /**
  * enum mk_lifecycle_event - events of an MK_MSG_LIFECYCLE message
- * @MK_LC_BOOTED:	the spawned kernel finished its initialisation
- * @MK_LC_INIT_STARTED:	its pid 1 runs user code
- * @MK_LC_HEARTBEAT:	it is alive (about every 500 ms)
- * @MK_LC_STOP:		the host asks it to halt
- * @MK_LC_HALTING:	it is halting
+ * @MK_LC_BOOTED:	to the host: the spawned kernel finished its
+ *			initcalls; the host's state becomes booted
+ * @MK_LC_INIT_STARTED:	to the host: its pid 1 runs its program; state
+ *			running
+ * @MK_LC_HEARTBEAT:	to the host: it is alive (every 500 ms)
+ * @MK_LC_STOP:		to the spawned kernel: the host asks it to power off
+ * @MK_LC_HALTING:	to the host: it is halting; state halted
+ *
+ * Every event from the spawned kernel counts as a heartbeat.
  */
 enum mk_lifecycle_event {
 	MK_LC_BOOTED = 1,

@@ -5,7 +5,14 @@
 # pristine Linux 6.12, and the result is the tree the rest of the build uses.
 # With SERIES_BUILD_EACH=1 (the default) every patch is also built with W=1,
 # from the last one back, starting from build/linux's objects (mkseries.py
-# build-each).
+# build-each): each patch compiles the series' own files against its own
+# headers and links; SERIES_BUILD_EACH=full also recompiles every upstream
+# file that includes a header a step changes (about 15 minutes more on two
+# cores), and 0 builds none.  The tree of the last patch, once built, runs
+# the selftests' own runner, tools/testing/selftests/multikernel/vmtest.sh -s
+# $SERIES_VMTEST
+# (default: two tests; "none" leaves it out), with the bzImage just built:
+# the series alone carries what its VM tests need.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 build=${BUILD:-$top/build}
@@ -16,7 +23,11 @@ nok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $*"; }
 
 patches=$(grep -c '^patch:$' "$top/scripts/multikernel/series/patches.txt")
 plan=$((patches + 2))
-[ "${SERIES_BUILD_EACH:-1}" = 1 ] && plan=$((plan + 1))
+vmtest=${SERIES_VMTEST:--t test_spawn_one.sh -t test_configfs.sh}
+[ "${SERIES_BUILD_EACH:-1}" != 0 ] || vmtest=none
+vmout=$build/vm/series-vmtest
+[ "${SERIES_BUILD_EACH:-1}" != 0 ] && plan=$((plan + 1))
+[ "$vmtest" = none ] || plan=$((plan + 1))
 echo "KTAP version 1"
 echo "1..$plan"
 if out=$($mks generate 2>&1); then ok "series generated: $out"; else nok "series generation: $out"; fi
@@ -33,14 +44,27 @@ for p in "$top"/series/0*.patch; do
 	fi
 done
 if out=$($mks verify 2>&1); then ok "$out"; else echo "$out" | sed 's/^/# /'; nok "git am onto pristine"; fi
-if [ "${SERIES_BUILD_EACH:-1}" = 1 ]; then
-	if out=$($mks build-each 2>&1); then
+if [ "${SERIES_BUILD_EACH:-1}" != 0 ]; then
+	each=(build-each)
+	[ "$vmtest" = none ] || each+=(--vmtest "$vmtest")
+	rm -f "$vmout.out" "$vmout.rc"
+	if out=$($mks "${each[@]}" 2>&1); then
 		echo "$out" | sed 's/^/# /'
-		ok "every patch of the series builds (W=1, no warnings in our files)"
+		ok "every patch of the series builds (W=1, no warnings in our files${SERIES_BUILD_EACH:+, SERIES_BUILD_EACH=$SERIES_BUILD_EACH})"
 		echo "$out" | grep -q 'with warnings' && { nok "W=1 warnings in multikernel files"; }
 	else
 		echo "$out" | tail -n 20 | sed 's/^/# /'
 		nok "every patch of the series builds"
+	fi
+fi
+if [ "$vmtest" != none ]; then
+	read -r rc secs 2> /dev/null < "$vmout.rc" || rc="" secs=0
+	if [ "$rc" = 0 ]; then
+		grep -E '^(ok|not ok) [0-9]+|^# Totals' "$vmout.out" | sed 's/^/# /'
+		ok "vmtest.sh -s $vmtest in the series' tree (${secs}s)"
+	else
+		[ -f "$vmout.out" ] && tail -n 40 "$vmout.out" | sed 's/^/# /'
+		nok "vmtest.sh -s $vmtest in the series' tree${rc:+ (exit $rc)}"
 	fi
 fi
 echo "# $((n - fail)) passed, $fail failed"

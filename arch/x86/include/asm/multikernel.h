@@ -73,9 +73,20 @@ enum {
 extern const u8 mk_trampoline_start[], mk_trampoline_end[];
 extern const u32 mk_trampoline_offsets[TR_NR];
 
+/* Offsets into the parking stub, see multikernel_park.S. */
+enum {
+	PARK_IDT_DESC, PARK_COUNT, PARK_MUTE, PARK_IVT, PARK_TRAP, PARK_ACKS,
+	PARK_NR
+};
+
+extern const u8 mk_park_start[], mk_park_end[];
+extern const u32 mk_park_offsets[PARK_NR];
+
 void multikernel_reserve(void);
 /* Low slot 0 (multikernel.c): the trampoline page and its page tables */
 phys_addr_t multikernel_low_base(void);
+/* The APIC id of a lent CPU, recorded when lent (multikernel.c) */
+u32 multikernel_cpu_apicid(unsigned int cpu);
 #else
 static inline void multikernel_reserve(void) { }
 #endif

@@ -4,7 +4,9 @@
 # kernel benchmark (debugfs multikernel/bench, CONFIG_MULTIKERNEL_BENCH),
 # then cyclictest in the PREEMPT_RT spawn kernel with the host idle and
 # loaded, all in one VM run.
-. /usr/share/multikernel/ktap.sh
+MK_DIR=$(cd "$(dirname "$0")" && pwd)
+[ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
+. "$MK_DIR/lib.sh"
 BENCH=/sys/kernel/debug/multikernel/bench
 cpu_online 3 0
 mk_create 1 3 256M || exit 1

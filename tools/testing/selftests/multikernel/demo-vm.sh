@@ -3,7 +3,9 @@
 # The in-VM half of "make demo": every step a user would type, with a
 # progress line before it.  Lifecycle steps go through kexec-tools; the
 # instance itself is a configfs directory, shown as such.
-. /usr/share/multikernel/ktap.sh
+MK_DIR=$(cd "$(dirname "$0")" && pwd)
+[ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
+. "$MK_DIR/lib.sh"
 step() { echo; echo "demo: ==== $* ===="; }
 run() { echo "demo\$ $*"; "$@"; }
 
@@ -35,7 +37,8 @@ run grep -E "Hypervisor detected|smpboot: Total|Run /init|mkchan" "$D/console"
 step "7/10 a message round trip: host process -> spawned kernel's process -> host"
 run mkchan echo-client /dev/mkchan1 1000 || exit 1
 run sh -c "cd $D && grep -H . tx_msgs rx_msgs chan_errors"
-step "8/10 the host cannot take cpu3 back while the instance owns it"
+step "8/10 the host cannot take cpu3 back while the instance owns it (not present, no online file)"
+run cat /sys/devices/system/cpu/present
 run sh -c 'echo 1 > /sys/devices/system/cpu/cpu3/online'
 step "9/10 stop it gracefully (it halts itself), give cpu3 back"
 run kexec --multikernel=1 --mk-stop || exit 1

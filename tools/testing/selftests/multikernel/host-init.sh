@@ -23,7 +23,9 @@ for d in /sys/bus/pnp/devices/*; do
 		echo "host-init: COM2 (${d##*/}) released for spawned kernels"
 	fi
 done
-export PATH=/usr/bin:/bin:/sbin:/usr/share/multikernel
+export PATH=/usr/bin:/bin:/sbin:/usr/share/kselftest/multikernel
+# a disposable machine: the tests that reboot, crash or lock it down run
+export MULTIKERNEL_TEST_VM=1
 echo "host-init: up, $(grep -c ^processor /proc/cpuinfo) CPUs online, kernel $(uname -r)"
 rc=0
 if [ -f /vm/run.sh ]; then

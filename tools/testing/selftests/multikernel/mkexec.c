@@ -2,7 +2,9 @@
 /*
  * mkexec - minimal kexec and configfs driver for the multikernel selftests.
  *
- *   mkexec load-file [-c] KERNEL INITRD CMDLINE   kexec_file_load (-c: crash)
+ *   mkexec load-file [-c] [-d] KERNEL INITRD CMDLINE
+ *                                                 kexec_file_load (-c: crash,
+ *                                                 -d: KEXEC_FILE_DEBUG)
  *   mkexec unload-file [-c]                       unload a kexec_file image
  *   mkexec exec                                   reboot into the loaded image
  *   mkexec mkdir NAME                             create instance NAME
@@ -17,12 +19,23 @@
  *   mkexec mk-unload ID                           kexec_load with no segments
  *   mkexec raw-load ID ADDR                       kexec_load of one empty page at
  *                                                 ADDR into instance ID
+ *   mkexec page-load [-c] ADDR                    plain kexec_load of one empty page
+ *                                                 at ADDR (-c: crash, KEXEC_ON_CRASH)
+ *   mkexec page-unload [-c]                       kexec_load with no segments
  *   mkexec boot-abi FILE [OLDEST NEWEST | none]   print the boot ABI the bzImage
  *                                                 FILE advertises in kernel_info,
  *                                                 or rewrite it (none: hide it)
  *   mkexec spin                                   (spawned kernel) spin forever at
  *                                                 the highest SCHED_FIFO priority,
  *                                                 RT throttling and fair server off
+ *   mkexec vmcore-shared ADDR FIELD               (kdump kernel) print FIELD of the
+ *                                                 shared area at physical ADDR of
+ *                                                 the crashed kernel, read through
+ *                                                 /proc/vmcore: heartbeat,
+ *                                                 guest_state, console_head or
+ *                                                 console_magic
+ *   mkexec ram-disjoint START END                 succeed if no "System RAM" range
+ *                                                 of /proc/iomem meets START-END
  *   mkexec run CMD [ARGS]                         exec CMD (with -U: as nobody)
  *   mkexec -U ...                                 drop all capabilities first
  *
@@ -41,6 +54,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,11 +64,14 @@
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <linux/capability.h>
+#include <linux/elf.h>
 #include <linux/kexec.h>
 #include <linux/multikernel.h>
 #include <linux/reboot.h>
 #include <asm/bootparam.h>
 #include <asm/setup_data.h>
+/* the x86 uapi boot information (installed headers, -I), not <linux/...> */
+#include "asm/multikernel.h"
 
 #include "mk_errno.h"
 
@@ -63,18 +80,22 @@
 static int print_usage(void)
 {
 	fprintf(stderr,
-		"usage: mkexec load-file [-c] KERNEL INITRD CMDLINE\n"
+		"usage: mkexec load-file [-c] [-d] KERNEL INITRD CMDLINE\n"
 		"       mkexec unload-file [-c]\n"
 		"       mkexec exec\n"
 		"       mkexec mkdir NAME | rmdir NAME\n"
 		"       mkexec attr NAME ATTR VALUE\n"
+		"       mkexec write FILE VALUE\n"
 		"       mkexec mk-load-file ID KERNEL INITRD|- CMDLINE\n"
 		"       mkexec mk-unload-file ID\n"
 		"       mkexec mk-load [-x] ID KERNEL INITRD|- CMDLINE\n"
 		"       mkexec mk-unload ID\n"
 		"       mkexec raw-load ID ADDR\n"
+		"       mkexec page-load [-c] ADDR | page-unload [-c]\n"
 		"       mkexec boot-abi FILE [OLDEST NEWEST | none]\n"
 		"       mkexec spin\n"
+		"       mkexec vmcore-shared ADDR heartbeat|guest_state|console_head|console_magic\n"
+		"       mkexec ram-disjoint START END\n"
 		"       mkexec run CMD [ARGS...]\n"
 		"       mkexec -U COMMAND...   (without capabilities)\n");
 	return 2;
@@ -111,9 +132,13 @@ static int load_file(int argc, char **argv)
 	int kfd, ifd, i = 0;
 	const char *cmdline;
 
-	if (argc > 0 && !strcmp(argv[0], "-c")) {
-		flags |= KEXEC_FILE_ON_CRASH;
-		i++;
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "-c"))
+			flags |= KEXEC_FILE_ON_CRASH;
+		else if (!strcmp(argv[i], "-d"))
+			flags |= KEXEC_FILE_DEBUG;
+		else
+			break;
 	}
 	if (argc - i != 3)
 		return print_usage();
@@ -497,6 +522,35 @@ static int raw_load(const char *idarg, const char *addr)
 	return 0;
 }
 
+/*
+ * A plain (or with -c crash) kexec_load of one empty page at ADDR, the
+ * entry at its start: enough for the kernel to check and keep the image,
+ * which is never executed.  Without ADDR: unload.
+ */
+static int page_load(int argc, char **argv, int load)
+{
+	static char page[PAGE];
+	struct kexec_segment seg = { page, PAGE, 0, PAGE };
+	unsigned long flags = 0;
+
+	if (argc > 0 && !strcmp(argv[0], "-c")) {
+		flags = KEXEC_ON_CRASH;
+		argc--;
+		argv++;
+	}
+	if (argc != load)
+		return print_usage();
+	if (!load) {
+		if (syscall(SYS_kexec_load, 0, 0, NULL, flags))
+			return fail("kexec_load(unload)");
+		return 0;
+	}
+	seg.mem = PHYS(strtoull(argv[0], NULL, 0));
+	if (syscall(SYS_kexec_load, (unsigned long)seg.mem, 1, &seg, flags))
+		return fail("kexec_load");
+	return 0;
+}
+
 #define BZ_KINFO_VERSION	0x020f	/* boot protocol 2.15: kernel_info */
 
 /*
@@ -597,6 +651,132 @@ static int boot_abi(int argc, char **argv)
  * fair server, which would let kernel workers run now and then, go off
  * first.
  */
+/* ---- kdump kernel: the crashed host's memory ---- */
+
+#define VMCORE		"/proc/vmcore"
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Read LEN bytes at physical address ADDR of the crashed kernel from
+ * /proc/vmcore: find the PT_LOAD segment that holds them whole and read at
+ * its file offset.  Every read goes to the old memory again (vmcore keeps
+ * no copy), so two reads of a word another kernel writes can differ.
+ */
+static int vmcore_read(unsigned long long addr, void *buf, size_t len)
+{
+	struct elf64_hdr eh;
+	struct elf64_phdr ph;
+	int fd, i;
+
+	fd = open(VMCORE, O_RDONLY);
+	if (fd < 0)
+		return fail(VMCORE);
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(ph)) {
+		fprintf(stderr, "mkexec: %s: not an ELF64 core\n", VMCORE);
+		close(fd);
+		return 1;
+	}
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) !=
+		    sizeof(ph)) {
+			close(fd);
+			return fail(VMCORE);
+		}
+		if (ph.p_type != PT_LOAD || addr < ph.p_paddr ||
+		    addr + len > ph.p_paddr + ph.p_filesz)
+			continue;
+		if (pread(fd, buf, len, ph.p_offset + (addr - ph.p_paddr)) !=
+		    (ssize_t)len) {
+			close(fd);
+			return fail(VMCORE);
+		}
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	fprintf(stderr, "mkexec: %s: 0x%llx-0x%llx is in no PT_LOAD segment\n",
+		VMCORE, addr, addr + len - 1);
+	return 1;
+}
+
+#define MK_INFO_FIELD(f)	(MULTIKERNEL_INFO_OFFSET + \
+				 offsetof(struct multikernel_boot_info, f))
+
+static const struct {
+	const char *name;
+	unsigned long offset;
+	size_t size;
+} vmcore_fields[] = {
+	{ "heartbeat", MK_INFO_FIELD(heartbeat), 8 },
+	{ "guest_state", MK_INFO_FIELD(guest_state), 4 },
+	{ "console_head", MK_CONSOLE_OFFSET +
+		offsetof(struct mk_console_shared, head), 8 },
+	{ "console_magic", MK_CONSOLE_OFFSET +
+		offsetof(struct mk_console_shared, magic), 4 },
+};
+
+/* Print FIELD of the shared area at physical SHARED (little-endian x86) */
+static int vmcore_shared(const char *shared, const char *field)
+{
+	unsigned long long base, val = 0;
+	unsigned int i;
+	char *end;
+
+	errno = 0;
+	base = strtoull(shared, &end, 0);
+	if (errno || end == shared || *end) {
+		fprintf(stderr, "mkexec: %s: not an address\n", shared);
+		return 2;
+	}
+	for (i = 0; i < ARRAY_SIZE(vmcore_fields); i++) {
+		if (strcmp(field, vmcore_fields[i].name))
+			continue;
+		if (vmcore_read(base + vmcore_fields[i].offset, &val,
+				vmcore_fields[i].size))
+			return 1;
+		printf("%llu\n", val);
+		return 0;
+	}
+	return print_usage();
+}
+
+/*
+ * Succeed if no "System RAM" range of /proc/iomem (any level) meets
+ * START-END; print each one that does.
+ */
+static int ram_disjoint(const char *sarg, const char *earg)
+{
+	unsigned long long start, end, s, e;
+	char line[256], *p;
+	int overlap = 0;
+	FILE *f;
+
+	start = strtoull(sarg, &p, 0);
+	if (*p || p == sarg)
+		return print_usage();
+	end = strtoull(earg, &p, 0);
+	if (*p || p == earg || end < start)
+		return print_usage();
+	f = fopen("/proc/iomem", "r");
+	if (!f)
+		return fail("/proc/iomem");
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %llx-%llx", &s, &e) != 2 ||
+		    !strstr(line, ": System RAM"))
+			continue;
+		if (s <= end && e >= start) {
+			fprintf(stderr, "mkexec: System RAM %llx-%llx meets %llx-%llx\n",
+				s, e, start, end);
+			overlap = 1;
+		}
+	}
+	fclose(f);
+	return overlap;
+}
+
 static int spin(void)
 {
 	struct sched_param sp = {
@@ -665,12 +845,18 @@ int main(int argc, char **argv)
 		return cfg_rmdir(argv[2]);
 	if (!strcmp(argv[1], "attr") && argc == 5)
 		return cfg_attr(argv[2], argv[3], argv[4]);
+	if (!strcmp(argv[1], "write") && argc == 4)
+		return write_str(argv[2], argv[3], argv[2]);
 	if (!strcmp(argv[1], "mk-load"))
 		return mk_load(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "mk-unload") && argc == 3)
 		return mk_unload(argv[2]);
 	if (!strcmp(argv[1], "raw-load") && argc == 4)
 		return raw_load(argv[2], argv[3]);
+	if (!strcmp(argv[1], "page-load"))
+		return page_load(argc - 2, argv + 2, 1);
+	if (!strcmp(argv[1], "page-unload"))
+		return page_load(argc - 2, argv + 2, 0);
 	if (!strcmp(argv[1], "boot-abi"))
 		return boot_abi(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "mk-load-file"))
@@ -679,6 +865,10 @@ int main(int argc, char **argv)
 		return mk_unload_file(argv[2]);
 	if (!strcmp(argv[1], "spin") && argc == 2)
 		return spin();
+	if (!strcmp(argv[1], "vmcore-shared") && argc == 4)
+		return vmcore_shared(argv[2], argv[3]);
+	if (!strcmp(argv[1], "ram-disjoint") && argc == 4)
+		return ram_disjoint(argv[2], argv[3]);
 	if (!strcmp(argv[1], "exec")) {
 		sync();
 		if (reboot(LINUX_REBOOT_CMD_KEXEC))

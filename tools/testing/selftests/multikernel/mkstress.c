@@ -864,10 +864,11 @@ static void op_hotplug(struct ctx *c)
 
 	snprintf(path, sizeof(path), CPU_SYSFS "/cpu%u/online", cpu);
 	snprintf(val, sizeof(val), "cpu%u", cpu);
+	/* a lent CPU has no online attribute: gone, or removed while open */
 	if (online)
-		verdict(c, W_ONLINE, write_file(path, "1"), ALLOW(0, EBUSY), val);
+		verdict(c, W_ONLINE, write_file(path, "1"), ALLOW(0, ENOENT, ENODEV), val);
 	else
-		verdict(c, W_OFFLINE, write_file(path, "0"), ALLOW(0), val);
+		verdict(c, W_OFFLINE, write_file(path, "0"), ALLOW(0, ENOENT, ENODEV), val);
 }
 
 /* ---- reads ---- */
@@ -897,6 +898,21 @@ static void count_state(const struct ctx *c, const char *s)
 	fail(c, "state reads '%s'", s);
 }
 
+/* the splat's report: its first CONSOLE_CONTEXT lines, to the log */
+#define CONSOLE_CONTEXT	40
+static void console_context(const char *p)
+{
+	int n;
+
+	for (n = 0; *p && n < CONSOLE_CONTEXT; n++) {
+		size_t len = strcspn(p, "\n");
+
+		printf("# stress console: %.*s\n", (int)len, p);
+		p += len + (p[len] == '\n');
+	}
+	fflush(stdout);
+}
+
 /* the spawned kernel's console: a splat there is a bug too */
 static void scan_console(struct ctx *c, const char *buf)
 {
@@ -915,6 +931,7 @@ static void scan_console(struct ctx *c, const char *buf)
 				bol--;
 			fail(c, "console of the spawned kernel: %.*s",
 			     (int)strcspn(bol, "\n"), bol);
+			console_context(bol);
 			return;
 		}
 	}

@@ -13,14 +13,22 @@
 # com2-expect: multikernel-guest: host wrote boot information version 1, this kernel knows 2
 # com2-expect: multikernel-guest: refusing to boot: boot information version 3 needs layout 3
 # com2-expect: refusing to boot: boot information version 2 has 472 bytes in a 472 byte entry
-. /usr/share/multikernel/ktap.sh
+MK_DIR=$(cd "$(dirname "$0")" && pwd)
+[ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
+. "$MK_DIR/lib.sh"
 
 KNOB=/sys/kernel/debug/multikernel/boot_info_layout
 CMDLINE="console=ttyS1,115200 panic=-1"
 # a refusing spawn stops before its console driver: early printk shows why
 EARLY="earlyprintk=serial,ttyS1,115200 $CMDLINE"
 
-ktap_header 31
+mk_require_feature
+mk_require_pool
+mk_require_cpus 4
+mk_require_spawn
+mk_require_file "$KNOB" "debugfs, CONFIG_MULTIKERNEL_TEST_ABI"
+ktap_print_header
+ktap_set_plan 31
 
 layout() {
 	echo "$1" > $KNOB
@@ -33,7 +41,7 @@ console_has() {
 # the spawn refused: its console says so and it never got past starting
 refused() {
 	if ! poll_until 120 console_has "refusing to boot: boot information $1"; then
-		ktap_diag "console of the refused spawn:"
+		ktap_print_msg "console of the refused spawn:"
 		mk_get abi console | tail -n 5 | sed 's/^/# /'
 		return 1
 	fi
@@ -134,4 +142,4 @@ host_fine() {
 }
 ktap_check "cpu3 comes back and the host logged no splat" host_fine
 cat /proc/multikernel
-ktap_finish
+ktap_finished

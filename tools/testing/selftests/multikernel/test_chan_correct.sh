@@ -8,7 +8,9 @@
 # that fail (fault injection, fail_mkchan_deliver) are retried instead of
 # stalling the data class.
 # vm-debug: yes
-. /usr/share/multikernel/ktap.sh
+MK_DIR=$(cd "$(dirname "$0")" && pwd)
+[ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
+. "$MK_DIR/lib.sh"
 
 ECHO="panic=-1 -- mkchan echo-server /dev/mkchan0"
 FAIL=/sys/kernel/debug/fail_mkchan_deliver
@@ -20,7 +22,7 @@ GO=/tmp/stale.go
 poll_is() {
 	_got=$(mkchan poll "$DEV" "$1" "$2")
 	[ "$_got" = "mkchan: poll: $3" ] && return 0
-	ktap_diag "$_got, expected $3"
+	ktap_print_msg "$_got, expected $3"
 	return 1
 }
 
@@ -50,7 +52,13 @@ poller_woken() {
 	poll_until "$2" grep -q "mkchan: poll: $3" "$1" && wait "$POLLER"
 }
 
-ktap_header 21
+mk_require_feature
+mk_require_pool
+mk_require_cpus 4
+mk_require_spawn
+mk_require_file "$FAIL" "debugfs, CONFIG_FAULT_INJECTION_DEBUG_FS"
+ktap_print_header
+ktap_set_plan 21
 cpu_online 3 0
 mk_create cc 3 160M
 ID=$(mk_id cc)
@@ -122,10 +130,10 @@ mk_start cc
 poller_start /tmp/err.out
 ktap_check "a waiting poller is woken with EPOLLERR when the channel breaks" \
 	poller_woken /tmp/err.out 240 ERR
-ktap_diag "channel_error: $(mk_get cc channel_error)"
+ktap_print_msg "channel_error: $(mk_get cc channel_error)"
 ktap_check "poll: a broken channel reports ERR, not OUT" poll_is inout 0 ERR
 mk_kill cc
 ktap_check "poll: killed with a broken channel: HUP and ERR" poll_is inout 0 "HUP ERR"
 mk_destroy cc
 ktap_check "the instance's CPU is back with the host" cpu_online 3 1
-ktap_finish
+ktap_finished

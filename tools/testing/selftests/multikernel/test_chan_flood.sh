@@ -9,13 +9,20 @@
 # and once beside a flooding one; the ratio of the two shares must stay
 # above 0.8 (issue 11).  Then doorbell_cpu: its errnos, and that it moves the doorbells (the
 # MKD line of /proc/interrupts) to the chosen CPU.
-. /usr/share/multikernel/ktap.sh
+MK_DIR=$(cd "$(dirname "$0")" && pwd)
+[ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
+. "$MK_DIR/lib.sh"
 
 DOORBELL=0		# the default doorbell CPU, where the job runs
 WINDOW=500		# centiseconds of host time per measurement
 FLOOD_SEC=3600		# the spawn floods until it is stopped
 
-ktap_header 18
+mk_require_feature
+mk_require_pool
+mk_require_cpus 4
+mk_require_spawn
+ktap_print_header
+ktap_set_plan 18
 cpu_online 3 0
 mk_create flood 3 256M
 ID=$(mk_id flood)
@@ -62,7 +69,7 @@ measure() {
 	_m1=$(mk_get flood rx_msgs)
 	eval "SHARE_$1=\"$((_j1 - _j0)) $((_c1 - _c0))\""
 	eval "MSGS_$1=$((_m1 - _m0))"
-	ktap_diag "$1: job ran $((_j1 - _j0)) of $((_c1 - _c0)) ticks on cpu$DOORBELL" \
+	ktap_print_msg "$1: job ran $((_j1 - _j0)) of $((_c1 - _c0)) ticks on cpu$DOORBELL" \
 		"($((_i1 - _i0)) ticks there hit interrupts), $((_m1 - _m0)) messages received"
 }
 
@@ -115,7 +122,7 @@ ratio_ok() {
 	_r=$(awk -v a="$1" -v ca="$2" -v b="$3" -v cb="$4" 'BEGIN {
 		printf "%.3f %.3f %.3f", (a / ca) / (b / cb), a / ca, b / cb }')
 	set -- $_r
-	ktap_diag "starvation ratio $1 (flood share $2 / idle share $3)"
+	ktap_print_msg "starvation ratio $1 (flood share $2 / idle share $3)"
 	awk -v r="$1" 'BEGIN { exit !(r > 0.8) }'
 }
 ktap_check "the job keeps more than 0.8 of its idle share while the spawn floods" ratio_ok
@@ -149,7 +156,7 @@ d0=$(mkd 0)
 d2=$(mkd 2)
 poll_until 120 rx_ge 1000
 ktap_check "doorbells arrive on cpu2" poll_until 120 mkd_past 2 "$d2"
-ktap_diag "doorbells while flooding: cpu0 $d0 -> $(mkd 0), cpu2 $d2 -> $(mkd 2)"
+ktap_print_msg "doorbells while flooding: cpu0 $d0 -> $(mkd 0), cpu2 $d2 -> $(mkd 2)"
 ktap_check "no doorbell on cpu0 any more" test "$(mkd 0)" = "$d0"
 # the doorbell CPU of a started instance is never lent to another one
 lend_doorbell_cpu() {
@@ -168,4 +175,4 @@ wait "$JOB" 2>/dev/null
 grep MKD /proc/interrupts
 mk_destroy flood
 cpu_online 3 1
-ktap_finish
+ktap_finished

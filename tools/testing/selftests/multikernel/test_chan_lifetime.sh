@@ -6,11 +6,18 @@
 # working as far as close() with ENODEV on every call; a new instance with
 # the same id gets a fresh device.
 # vm-debug: yes
-. /usr/share/multikernel/ktap.sh
+MK_DIR=$(cd "$(dirname "$0")" && pwd)
+[ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
+. "$MK_DIR/lib.sh"
 
 N=4000
 
-ktap_header 15
+mk_require_feature
+mk_require_pool
+mk_require_cpus 4
+mk_require_spawn
+ktap_print_header
+ktap_set_plan 15
 cpu_online 3 0
 mk_create life 3 160M
 ID=$(mk_id life)
@@ -72,4 +79,4 @@ ktap_check "a new instance gets the same id" again
 ktap_check "its fresh $DEV works: 100 checksummed round trips" mkchan echo-client "$DEV" 100
 mk_destroy life
 cat /proc/multikernel
-ktap_finish
+ktap_finished

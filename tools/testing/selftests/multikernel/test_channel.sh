@@ -3,9 +3,16 @@
 # The inter-kernel channel: console relay, 10,000 checksummed messages each
 # way between a host process and a process in the spawned kernel, a full
 # ring with back-pressure and no loss, graceful stop over the channel.
-. /usr/share/multikernel/ktap.sh
+MK_DIR=$(cd "$(dirname "$0")" && pwd)
+[ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
+. "$MK_DIR/lib.sh"
 
-ktap_header 9
+mk_require_feature
+mk_require_pool
+mk_require_cpus 4
+mk_require_spawn
+ktap_print_header
+ktap_set_plan 9
 cpu_online 3 0
 mk_create chan 3 256M
 ID=$(mk_id chan)
@@ -39,4 +46,4 @@ halted_itself() {
 		grep -q "host requested stop" "$CON"
 }
 ktap_check "the spawned kernel halted itself" halted_itself
-ktap_finish
+ktap_finished

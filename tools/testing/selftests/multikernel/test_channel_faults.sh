@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # A spawned kernel that panics and one that scribbles over the channel: the
 # host reports them, stays up, and reuses the CPUs for fresh spawns.
-. /usr/share/multikernel/ktap.sh
+MK_DIR=$(cd "$(dirname "$0")" && pwd)
+[ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
+. "$MK_DIR/lib.sh"
 
 reason_reported() {
 	mk_get crashy crash_reason | grep -q "sysrq triggered crash" &&
@@ -30,7 +32,12 @@ healthy_again() {
 	start_and_run hostile && mk_wait_heartbeat hostile 2 60 && ! channel_broken
 }
 
-ktap_header 11
+mk_require_feature
+mk_require_pool
+mk_require_cpus 4
+mk_require_spawn
+ktap_print_header
+ktap_set_plan 11
 host_job_start
 cpu_online 3 0
 cpu_online 2 0
@@ -51,7 +58,7 @@ mk_load hostile "panic=-1 multikernel.hostile=1"
 mk_start hostile
 ktap_check "a peer scribbling over the ring marks the channel broken" \
 	poll_until 120 channel_broken
-ktap_diag "channel_error: $(mk_get hostile channel_error)"
+ktap_print_msg "channel_error: $(mk_get hostile channel_error)"
 c=$(host_job_count)
 ktap_check "the host stays up" host_job_advanced "$c"
 ktap_check "the other instance keeps running" beats_past "$(mk_get crashy heartbeats)"
@@ -64,4 +71,4 @@ mk_stop crashy
 mk_stop hostile
 host_job_stop
 cat /proc/multikernel
-ktap_finish
+ktap_finished

@@ -1,12 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Baseline: every non-boot CPU can be taken offline and brought back online.
-. /usr/share/multikernel/ktap.sh
+MK_DIR=$(cd "$(dirname "$0")" && pwd)
+[ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
+. "$MK_DIR/lib.sh"
 
 cpus=$(ls -d /sys/devices/system/cpu/cpu[0-9]* | sed 's|.*/cpu||' | sort -n)
 n=0
 for c in $cpus; do [ "$c" != 0 ] && n=$((n + 1)); done
-ktap_header $((2 * n + 1))
+mk_require_feature
+mk_require_cpus 2
+ktap_print_header
+ktap_set_plan $((2 * n + 1))
 
 for c in $cpus; do
 	[ "$c" = 0 ] && continue
@@ -22,4 +27,4 @@ for c in $cpus; do
 	echo 1 > $f
 	ktap_check "cpu$c online again" test "$(cat $f)" = 1
 done
-ktap_finish
+ktap_finished

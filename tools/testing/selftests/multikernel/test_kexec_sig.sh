@@ -7,14 +7,28 @@
 # refused outright, on every path.  The signed image then boots in an
 # instance.
 # com2-expect: spawn-init: alive on 1 CPU(s)
-. /usr/share/multikernel/ktap.sh
+# vm-needs: /boot/bzImage.signed
+MK_DIR=$(cd "$(dirname "$0")" && pwd)
+[ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
+. "$MK_DIR/lib.sh"
 
 K=/boot/bzImage
 KS=/boot/bzImage.signed
 I=/boot/spawn.cpio.gz
 SPAWN_ARGS="console=ttyS1,115200 panic=-1"
 
-ktap_header 20
+mk_require_feature
+mk_require_pool
+mk_require_cpus 4
+mk_require_spawn
+mk_require_file "$K" "the spawn kernel"
+mk_require_file "$I" "the spawn initramfs"
+mk_require_cmd kexec
+mk_require_file "$KS" "the build's signed copy of the spawn kernel"
+mk_require_file /sys/kernel/security/lockdown "securityfs, CONFIG_SECURITY_LOCKDOWN_LSM"
+mk_require_vm "locks the kernel down until the next boot"
+ktap_print_header
+ktap_set_plan 20
 plain_load_unload() {
 	mkexec load-file "$1" $I "console=ttyS0" && mkexec unload-file
 }
@@ -69,4 +83,4 @@ destroy_sig() {
 }
 ktap_check "graceful stop of instance sig" stop_sig
 ktap_check "destroy instance sig and give cpu3 back" destroy_sig
-ktap_finish
+ktap_finished

@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # The whole lifecycle through kexec-tools (kexec --multikernel), both
 # syscall paths, its error messages, and plain/crash kexec unchanged.
-. /usr/share/multikernel/ktap.sh
+# vm-needs: /sbin/kexec
+MK_DIR=$(cd "$(dirname "$0")" && pwd)
+[ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
+. "$MK_DIR/lib.sh"
 
 K=/boot/bzImage
 I=/boot/spawn.cpio.gz
@@ -12,11 +15,11 @@ expect_msg() {
 	_want=$1
 	shift
 	if _out=$("$@" 2>&1); then
-		ktap_diag "'$*' succeeded"
+		ktap_print_msg "'$*' succeeded"
 		return 1
 	fi
 	case "$_out" in *"$_want"*) return 0 ;; esac
-	ktap_diag "'$*': $_out"
+	ktap_print_msg "'$*': $_out"
 	return 1
 }
 
@@ -24,7 +27,15 @@ reclaim() {
 	cpu_online 3 1 && cpu_online 3 0
 }
 
-ktap_header 20
+mk_require_feature
+mk_require_pool
+mk_require_cpus 4
+mk_require_spawn
+mk_require_file "$K" "the spawn kernel"
+mk_require_file "$I" "the spawn initramfs"
+mk_require_cmd kexec
+ktap_print_header
+ktap_set_plan 20
 cpu_online 3 0
 cpu_online 2 0
 ktap_check "kexec_load path: create on cpu3 and load (--mk-cpus)" \
@@ -73,8 +84,8 @@ ktap_check "kexec -p loads and unloads a crash kernel as before" \
 	sh -c "kexec -p $K --initrd=$I --append='console=ttyS0' && kexec -p -u"
 # last: lockdown cannot be lifted
 kexec --multikernel=3 --mk-cpus=3 -s -l $K --initrd=$I --append=x ||
-	ktap_diag "could not create instance 3 for the lockdown check"
+	ktap_print_msg "could not create instance 3 for the lockdown check"
 echo integrity > /sys/kernel/security/lockdown
 ktap_check "message under lockdown" \
 	expect_msg "lockdown" kexec --multikernel=3 -l $K --initrd=$I --append=x
-ktap_finish
+ktap_finished

@@ -6,7 +6,9 @@
 # escaped on one line, its log grows by a bounded amount, /proc/multikernel
 # shows no forged row, and the host keeps working.
 # vm-debug: yes
-. /usr/share/multikernel/ktap.sh
+MK_DIR=$(cd "$(dirname "$0")" && pwd)
+[ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
+. "$MK_DIR/lib.sh"
 
 FLOOD=10000
 # Host log bytes the flood may add.  Expected: the start and crash lines of
@@ -41,13 +43,13 @@ log_since_mark() {
 
 log_bounded() {
 	_b=$(log_since_mark | wc -c)
-	ktap_diag "host log grew by $_b bytes for $FLOOD messages (bound $LOG_BOUND)"
+	ktap_print_msg "host log grew by $_b bytes for $FLOOD messages (bound $LOG_BOUND)"
 	log_since_mark | grep -q "$MARK" && [ "$_b" -lt $LOG_BOUND ]
 }
 
 one_log_line() {
 	_n=$(dmesg | grep -c "instance $ID crashed: ")
-	[ "$_n" = 1 ] || ktap_diag "$_n crash lines"
+	[ "$_n" = 1 ] || ktap_print_msg "$_n crash lines"
 	[ "$_n" = 1 ]
 }
 
@@ -63,7 +65,7 @@ log_printable() {
 # crash_reason: one line, printable, escapes shown, at most 127 characters
 reason_escaped() {
 	_r=$(mk_get flood crash_reason)
-	ktap_diag "crash_reason: $_r"
+	ktap_print_msg "crash_reason: $_r"
 	[ "$(mk_get flood crash_reason | wc -l)" = 1 ] &&
 		[ "$(mk_get flood crash_reason | nonprint_bytes)" = 0 ] &&
 		[ ${#_r} -le 127 ] && case "$_r" in *'\x1b'*FORGED*) ;; *) false ;; esac
@@ -84,7 +86,7 @@ proc_rows_exact() {
 later_counted() {
 	_p=$(flood_field 3)
 	_e=$(mk_get flood chan_errors)
-	ktap_diag "$_p panic reports sent, chan_errors $_e"
+	ktap_print_msg "$_p panic reports sent, chan_errors $_e"
 	[ -n "$_p" ] && [ "$_e" -ge $((_p - 1)) ]
 }
 
@@ -99,7 +101,12 @@ fresh_spawn_runs() {
 		! grep -q "^# $ID panic: " /proc/multikernel
 }
 
-ktap_header 14
+mk_require_feature
+mk_require_pool
+mk_require_cpus 4
+mk_require_spawn
+ktap_print_header
+ktap_set_plan 14
 host_job_start
 cpu_online 3 0
 mk_create flood 3 160M
@@ -109,7 +116,7 @@ echo "$MARK" > /dev/kmsg
 mk_start flood
 ktap_check "the flooding spawn is shown crashed" mk_wait_state flood crashed 120
 ktap_check "the spawn sent its whole flood" poll_until 400 flood_done
-ktap_diag "spawn: $(mk_get flood console | grep -a 'hostile flood done:' | tail -n 1)"
+ktap_print_msg "spawn: $(mk_get flood console | grep -a 'hostile flood done:' | tail -n 1)"
 ktap_check "all $FLOOD messages were sent" [ "$(flood_field 1)" = $FLOOD ]
 ktap_check "the host took every message" poll_until 120 all_received
 ktap_check "the host log grew by a bounded amount" log_bounded
@@ -126,4 +133,4 @@ ktap_check "a fresh spawn on the same CPU runs, no crash shown" fresh_spawn_runs
 mk_stop flood
 host_job_stop
 cat /proc/multikernel
-ktap_finish
+ktap_finished

@@ -4,9 +4,17 @@
 # multikernel=768M): the pool lands exactly there and instances use it.
 # nokaslr keeps the randomly placed host kernel out of the requested range.
 # vm-append: multikernel=256M@0x60000000 nokaslr
-. /usr/share/multikernel/ktap.sh
+MK_DIR=$(cd "$(dirname "$0")" && pwd)
+[ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
+. "$MK_DIR/lib.sh"
 
-ktap_header 4
+mk_require_feature
+mk_require_pool
+mk_require_cpus 4
+mk_require_spawn
+mk_require_cmdline multikernel=256M@0x60000000
+ktap_print_header
+ktap_set_plan 4
 ktap_check "the pool is reserved at 0x60000000" \
 	grep -q "^  60000000-6fffffff : Multikernel pool" /proc/iomem
 cpu_online 3 0
@@ -19,4 +27,4 @@ ktap_check "its RAM starts 2 MiB into the pool" ram_at
 mkexec mkdir b
 ktap_check "more than the pool holds: ENOSPC" \
 	expect_errno ENOSPC mkexec attr b memory 200M
-ktap_finish
+ktap_finished

@@ -7,7 +7,10 @@
 # /boot/spawn-rt.cpio.gz) for a bounded run, panic, stop, and ten start/stop
 # cycles.  The RT kernel checks atomic sleeps (CONFIG_DEBUG_ATOMIC_SLEEP): a
 # splat on its console fails the test.
-. /usr/share/multikernel/ktap.sh
+# vm-needs: /boot/bzImage-rt /boot/spawn-rt.cpio.gz
+MK_DIR=$(cd "$(dirname "$0")" && pwd)
+[ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
+. "$MK_DIR/lib.sh"
 
 RT_KERNEL=/boot/bzImage-rt
 RT_INITRD=/boot/spawn-rt.cpio.gz
@@ -74,7 +77,14 @@ crash_reported() {
 	mk_get rtp crash_reason | grep -q "sysrq triggered crash"
 }
 
-ktap_header $((28 + N))
+mk_require_feature
+mk_require_pool
+mk_require_cpus 4
+mk_require_spawn
+mk_require_file "$RT_KERNEL" "the PREEMPT_RT spawn kernel"
+mk_require_file "$RT_INITRD" "the RT spawn initramfs, with cyclictest"
+ktap_print_header
+ktap_set_plan $((28 + N))
 host_job_start
 for c in 1 2 3; do cpu_online $c 0; done
 ktap_check "the host runs a kernel without PREEMPT_RT" \
@@ -91,7 +101,7 @@ ktap_check "rt1's user space: 1 CPU, uname -v says PREEMPT_RT" \
 	rt_wait_console rt1 'rt-info: cpus=1 .*PREEMPT_RT' 60
 ktap_check "rt1 sends 4 heartbeats" mk_wait_heartbeat rt1 4 60
 ktap_check "cyclictest runs in rt1 for 2000 loops and reports" rt_cyclictest_done rt1
-ktap_diag "rt1 cyclictest (us): $(rt_cyclictest rt1)"
+ktap_print_msg "rt1 cyclictest (us): $(rt_cyclictest rt1)"
 c=$(host_job_count)
 ktap_check "the host keeps computing beside rt1" host_job_advanced "$c"
 ktap_check "graceful stop of rt1" mk_stop rt1
@@ -113,7 +123,7 @@ ktap_check "rt2's user space: 2 CPUs, cpu1 tickless, uname -v says PREEMPT_RT" \
 	rt_wait_console rt2 'rt-info: cpus=2 nohz_full=1 .*PREEMPT_RT' 60
 ktap_check "rt2 sends 4 heartbeats" mk_wait_heartbeat rt2 4 60
 ktap_check "cyclictest runs on rt2's tickless cpu1 and reports" rt_cyclictest_done rt2
-ktap_diag "rt2 cyclictest (us): $(rt_cyclictest rt2)"
+ktap_print_msg "rt2 cyclictest (us): $(rt_cyclictest rt2)"
 stop_both() {
 	mk_stop rt2 && mk_stop rt1 && mk_state_is rt2 stopped && mk_state_is rt1 stopped
 }
@@ -127,7 +137,7 @@ rt_load rtp "panic=0 -- echo c > /proc/sysrq-trigger"
 mk_start rtp
 ktap_check "a panicking RT spawn is shown crashed" mk_wait_state rtp crashed 120
 ktap_check "its panic reason reached the host" crash_reported
-ktap_diag "crash_reason: $(mk_get rtp crash_reason)"
+ktap_print_msg "crash_reason: $(mk_get rtp crash_reason)"
 c=$(host_job_count)
 ktap_check "the host keeps computing after the RT spawn's panic" host_job_advanced "$c"
 stop_crashed() {
@@ -148,10 +158,10 @@ while [ $i -le $N ]; do
 	[ $ok = 1 ] && { mk_stop rt1 || ok=0; }
 	[ $ok = 1 ] && { reclaim 3 || ok=0; }
 	if [ $ok = 1 ]; then
-		ktap_ok "cycle $i: RT spawn started, PREEMPT_RT, beating," \
-			"stopped, cpu3 back to the host"
+		_what="RT spawn started, PREEMPT_RT, beating"
+		ktap_test_pass "cycle $i: $_what, stopped, cpu3 back to the host"
 	else
-		ktap_fail "cycle $i (state $(mk_state rt1))"
+		ktap_test_fail "cycle $i (state $(mk_state rt1))"
 	fi
 	i=$((i + 1))
 done
@@ -161,4 +171,4 @@ host_job_stop
 mk_destroy rt1
 mk_destroy rt2
 cat /proc/multikernel
-ktap_finish
+ktap_finished

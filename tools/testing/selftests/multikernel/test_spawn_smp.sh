@@ -8,9 +8,21 @@
 # vm-smp: 4,sockets=2,cores=3,maxcpus=6
 #
 # The VM topology gives cpu3 APIC id 4: APIC ids are not CPU numbers.
-. /usr/share/multikernel/ktap.sh
+MK_DIR=$(cd "$(dirname "$0")" && pwd)
+[ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
+. "$MK_DIR/lib.sh"
 
-ktap_header 14
+mk_require_feature
+mk_require_pool
+mk_require_cpus 4
+mk_require_spawn
+# the topology of the # vm-smp: line above: cpu3 at APIC id 4, no cpu5
+if ! awk '/^processor/ { p = $3 } /^apicid/ && p == 3 { a = $3 } END { exit !(a == 4) }' \
+	/proc/cpuinfo || cpu_in_list 5 "$(cat /sys/devices/system/cpu/present)"; then
+	mk_skip "needs cpu3 at APIC id 4 and no cpu5 (the # vm-smp: topology above)"
+fi
+ktap_print_header
+ktap_set_plan 14
 apicid_of() {
 	awk -v c="$1" '/^processor/ { p = $3 } /^apicid/ { if (p == c) print $3 }' /proc/cpuinfo
 }
@@ -43,4 +55,4 @@ stop_both() {
 ktap_check "stop both instances" stop_both
 ktap_check "all CPUs come back online" \
 	sh -c 'for c in 1 2 3; do echo 1 > /sys/devices/system/cpu/cpu$c/online || exit 1; done'
-ktap_finish
+ktap_finished

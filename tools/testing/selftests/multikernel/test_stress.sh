@@ -14,7 +14,9 @@
 # sets the count: 2000 by default, 300 on the debug kernel (KASAN and
 # lockdep make every step ~10x slower); the count is printed.
 # vm-debug: yes
-. /usr/share/multikernel/ktap.sh
+MK_DIR=$(cd "$(dirname "$0")" && pwd)
+[ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
+. "$MK_DIR/lib.sh"
 
 # Slab growth allowed over the run, in KiB, after dropping the caches:
 # what the run leaves legitimately is cache and per-CPU state that does not
@@ -56,8 +58,14 @@ splat_re="$splat_re|sleeping function called from invalid context"
 splat_re="$splat_re|detected stalls? on CPU|self-detected stall|hung task|blocked for more than"
 splat_re="$splat_re|soft lockup|hard LOCKUP|list_(add|del) corruption"
 
-ktap_header 7
-ktap_diag "stress: seed $seed, $ops operations${debug:+ (debug kernel)}"
+mk_require_feature
+mk_require_pool
+mk_require_cpus 4
+mk_require_spawn
+mk_require_cmd mkstress
+ktap_print_header
+ktap_set_plan 7
+ktap_print_msg "stress: seed $seed, $ops operations${debug:+ (debug kernel)}"
 drop_caches
 slab0=$(meminfo_kb Slab)
 unrecl0=$(meminfo_kb SUnreclaim)
@@ -65,13 +73,13 @@ unrecl0=$(meminfo_kb SUnreclaim)
 t0=$(date +%s)
 mkstress --seed "$seed" --ops "$ops" $debug
 rc=$?
-ktap_diag "stress: mkstress exited $rc after $(($(date +%s) - t0)) s"
+ktap_print_msg "stress: mkstress exited $rc after $(($(date +%s) - t0)) s"
 if [ $rc = 0 ]; then
-	ktap_ok "$ops seeded random operations (seed $seed):" \
-		"every errno documented, every echo intact, no splat"
+	_what="every errno documented, every echo intact, no splat"
+	ktap_test_pass "$ops seeded random operations (seed $seed): $_what"
 else
-	ktap_fail "$ops seeded random operations (seed $seed): see the FAIL lines"
-	ktap_diag "the steps before each failure (/tmp/mkstress.log):"
+	ktap_test_fail "$ops seeded random operations (seed $seed): see the FAIL lines"
+	ktap_print_msg "the steps before each failure (/tmp/mkstress.log):"
 	grep -B 30 FAIL /tmp/mkstress.log | head -n 400 | sed 's/^/# | /'
 fi
 
@@ -82,7 +90,7 @@ ktap_check "every instance is destroyed and its device gone" no_instances
 
 all_online() {
 	for f in /sys/devices/system/cpu/cpu[0-9]*/online; do
-		[ "$(cat "$f")" = 1 ] || { ktap_diag "$f reads $(cat "$f")"; return 1; }
+		[ "$(cat "$f")" = 1 ] || { ktap_print_msg "$f reads $(cat "$f")"; return 1; }
 	done
 }
 ktap_check "every host CPU is online" all_online
@@ -103,11 +111,11 @@ ktap_check "the pool is fully free: one instance takes all $(pool_size_mb)M of i
 drop_caches
 slab1=$(meminfo_kb Slab)
 unrecl1=$(meminfo_kb SUnreclaim)
-ktap_diag "stress: Slab ${slab0} -> ${slab1} kB ($((slab1 - slab0)) kB)," \
+ktap_print_msg "stress: Slab ${slab0} -> ${slab1} kB ($((slab1 - slab0)) kB)," \
 	"SUnreclaim ${unrecl0} -> ${unrecl1} kB ($((unrecl1 - unrecl0)) kB)"
 if [ -n "$debug" ]; then
 	# KASAN's quarantine keeps freed objects in the slab: kmemleak judges
-	ktap_ok "the slab growth is left to kmemleak on the debug kernel # SKIP KASAN quarantine"
+	ktap_test_skip "the slab growth is left to kmemleak on the debug kernel (KASAN quarantine)"
 else
 	ktap_check "the slab grew by less than $SLAB_BOUND_KB KiB over the run" \
 		test $((slab1 - slab0)) -lt $SLAB_BOUND_KB
@@ -131,4 +139,4 @@ fresh_spawn() {
 		mk_stop fresh && mk_destroy fresh && cpu_online 3 1
 }
 ktap_check "afterwards a fresh spawn runs and echoes 100 messages" fresh_spawn
-ktap_finish
+ktap_finished

@@ -85,14 +85,18 @@ struct multikernel_image_abi {
  * @shared_size:	size of the shared area, MULTIKERNEL_SHARED_SIZE
  * @guest_state:	MK_GUEST_*, written by the spawned kernel (release)
  * @host_request:	MK_HOST_REQ_*, written by the host
- * @heartbeat:		incremented by the spawned kernel while it runs
+ * @heartbeat:		incremented by the spawned kernel about every 100 ms
+ *			once it has booted
  * @panic_msg:		NUL-terminated panic reason from the spawned kernel,
  *			written before MK_GUEST_PANIC
  * @host_apicid:	(version 2) APIC id of the host CPU that takes the
  *			channel's doorbells; version 1: 0
  * @reserved1:		(version 2) zero
  *
- * Versions only append fields: version 1 ends after @panic_msg
+ * Every field is naturally aligned and the structure has no implicit
+ * padding, so each offset follows from the definition; <asm/multikernel.h>
+ * pins every one of them with static_assert.  Versions only append fields:
+ * version 1 ends after @panic_msg
  * (MULTIKERNEL_BOOT_INFO_SIZE_V1 bytes), version 2 after @reserved1
  * (MULTIKERNEL_BOOT_INFO_SIZE_V2).  The host zeroes the structure and
  * fills it in at every start, with @version = the layout it writes,
