@@ -3,7 +3,9 @@
 # Host-side check (no VM): the patch series is generated, every patch is
 # checkpatch --strict clean (no ERROR or WARNING), it applies with git am to
 # pristine Linux 6.12, and the result is the tree the rest of the build uses.
-# With SERIES_BUILD_EACH=1 (the default) every patch is also built with W=1,
+# With SERIES_BUILD_EACH=1 (the default here and in make series-check;
+# make check passes 0 to stay within CI's time) every patch is also built
+# with W=1,
 # from the last one back, starting from build/linux's objects (mkseries.py
 # build-each): each patch compiles the series' own files against its own
 # headers and links; SERIES_BUILD_EACH=full also recompiles every upstream

@@ -380,6 +380,14 @@ def build_each(vmtest_args=None):
     ours = [f for f in git('diff', '--name-only', 'base',
                            commits[-1]).split('\n')
             if f.endswith(('.c', '.S'))]
+    # every step recompiles the series' files, most of them unchanged
+    # since the step before: ccache answers those (the Makefile leaves it
+    # out of the kernel builds themselves unless CCACHE=1)
+    ccenv = dict(os.environ,
+                 CCACHE_DIR=os.environ.get('CCACHE_DIR',
+                                           os.path.join(BUILD, 'ccache')))
+    if os.path.isdir('/usr/lib/ccache'):
+        ccenv['PATH'] = '/usr/lib/ccache:' + ccenv.get('PATH', '')
     for i in range(n, 0, -1):
         t0 = time.time()
         c = commits[i - 1]
@@ -408,7 +416,8 @@ def build_each(vmtest_args=None):
             note = ' (configuration differs from build/linux: full rebuild)'
         subj = git('log', '-1', '--format=%s', c)
         r = subprocess.run(['make', '-s', '-j%d' % os.cpu_count(), 'W=1',
-                            'bzImage'], cwd=wt, capture_output=True, text=True)
+                            'bzImage'], cwd=wt, capture_output=True, text=True,
+                           env=ccenv)
         if r.returncode:
             die('patch %d (%s) does not build:\n%s' % (i, subj, r.stderr[-3000:]))
         warn = [l for l in r.stderr.split('\n') if 'warning:' in l and

@@ -5,7 +5,6 @@
 # id, and the state word through a whole lifecycle, including "stopping"
 # while a graceful stop waits for a spawn that ignores it (readers of
 # /proc/multikernel and of the attributes must not wait with it).
-# vm-debug: yes
 MK_DIR=$(cd "$(dirname "$0")" && pwd)
 [ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
 . "$MK_DIR/lib.sh"

@@ -5,7 +5,6 @@
 # and /proc rows (multikernel.hostile_flood).  The host keeps one report,
 # escaped on one line, its log grows by a bounded amount, /proc/multikernel
 # shows no forged row, and the host keeps working.
-# vm-debug: yes
 MK_DIR=$(cd "$(dirname "$0")" && pwd)
 [ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
 . "$MK_DIR/lib.sh"
