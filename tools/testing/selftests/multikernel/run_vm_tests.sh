@@ -115,13 +115,14 @@ fi
 # debug_ready: wait for the background debug build once, report it
 debug_waited=0
 debug_ready() {
-	local rc secs t0=$(date +%s)
+	local rc secs late t0=$(date +%s)
 	[ $debug_waited = 1 ] && return
 	debug_waited=1
 	while [ ! -f "$dbuild.rc" ]; do sleep 1; done
 	[ -n "${DEBUG_BUILD:-}" ] || return 0
 	read -r rc secs < "$dbuild.rc"
-	echo "# debug kernel: build exit $rc after ${secs}s, $(( $(date +%s) - t0 ))s of it after the normal tests"
+	late=$(( $(date +%s) - t0 ))
+	echo "# debug kernel: build exit $rc after ${secs}s, ${late}s of it after the normal tests"
 	[ "$rc" = 0 ] || tail -n 30 "$dbuild.log" | sed 's/^/# | /'
 }
 launch() {
