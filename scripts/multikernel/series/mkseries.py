@@ -11,6 +11,9 @@ cover letter to series/.
   mkseries.py generate      write series/ (default)
   mkseries.py verify        git am the series onto pristine and check the
                             result equals build/linux
+  mkseries.py covered N     list the files patch N adds that the MULTIKERNEL
+                            entry of its MAINTAINERS does not cover (exit 1
+                            if any)
   mkseries.py build-each [--vmtest ARGS]
                             build every patch of the series (W=1), from
                             the last one back, starting from build/linux's
@@ -34,13 +37,46 @@ GITDIR = os.path.join(BUILD, 'series-git')
 OUT = os.path.join(TOP, 'series')
 HERE = os.path.dirname(os.path.abspath(__file__))
 UPSTREAM = os.path.join(TOP, 'scripts', 'multikernel', 'upstream')
-AUTHOR = 'Multikernel developers <multikernel@lists.example.org>'
-ENV = dict(os.environ, GIT_AUTHOR_NAME='Multikernel developers',
-           GIT_AUTHOR_EMAIL='multikernel@lists.example.org',
-           GIT_COMMITTER_NAME='Multikernel developers',
-           GIT_COMMITTER_EMAIL='multikernel@lists.example.org',
-           GIT_AUTHOR_DATE='2026-11-21T12:00:00+00:00',
-           GIT_COMMITTER_DATE='2026-11-21T12:00:00+00:00')
+# Fixed dates keep the generated series byte-for-byte reproducible; the
+# identity is whoever runs it (signoff_identity()).
+DATES = dict(GIT_AUTHOR_DATE='2026-11-21T12:00:00+00:00',
+             GIT_COMMITTER_DATE='2026-11-21T12:00:00+00:00')
+ENV = dict(os.environ, **DATES)
+
+
+def signoff_identity():
+    """'Name <email>' of whoever runs make series, for the author, the
+    committer and the Signed-off-by: of every patch.
+
+    Taken from GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL if set, else from git
+    config user.name/user.email as seen in this repository.  Without
+    both the series is not generated: a Signed-off-by: certifies the
+    Developer's Certificate of Origin, so it cannot be made up.
+    check_series.sh, which only checks the series, supplies the local
+    account's name as a fallback and says so.
+    """
+    def conf(key):
+        r = subprocess.run(['git', 'config', key], cwd=TOP,
+                           capture_output=True, text=True)
+        return r.stdout.strip() if r.returncode == 0 else ''
+    name = os.environ.get('GIT_AUTHOR_NAME') or conf('user.name')
+    email = os.environ.get('GIT_AUTHOR_EMAIL') or conf('user.email')
+    if not name or not email:
+        die('no identity for the Signed-off-by: lines: set git config '
+            'user.name and user.email (or GIT_AUTHOR_NAME and '
+            'GIT_AUTHOR_EMAIL); the series is signed off by whoever '
+            'generates it')
+    if '<' in name or '>' in name or '<' in email or '>' in email:
+        die('user.name/user.email must not contain < or >: %s <%s>' %
+            (name, email))
+    return name, email
+
+
+def set_identity():
+    name, email = signoff_identity()
+    ENV.update(GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email,
+               GIT_COMMITTER_NAME=name, GIT_COMMITTER_EMAIL=email)
+    return '%s <%s>' % (name, email)
 
 
 def die(msg):
@@ -57,9 +93,12 @@ def git(*args, inp=None, env=None, cwd=None, check=True):
     return r.stdout.decode(errors='replace').strip()
 
 
+KINDS = ('lines', 'block', 'span', 'func', 'section', 'abi', 'text', 'was')
+
+
 def parse_manifest():
     patches, cur, mode = [], None, None
-    for line in open(os.path.join(HERE, 'patches.txt')):
+    for n, line in enumerate(open(os.path.join(HERE, 'patches.txt')), 1):
         line = line.rstrip('\n')
         if line.startswith('#') and mode != 'body':
             continue
@@ -79,8 +118,23 @@ def parse_manifest():
             parts = line.split(None, 1)
             claim = None
             if len(parts) == 2:
-                kind, rx = parts[1].split(':', 1)
-                claim = (kind, re.compile(rx))
+                kind, arg = parts[1].split(':', 1)
+                if kind not in KINDS:
+                    die('patches.txt:%d: unknown claim "%s"' % (n, kind))
+                repl = None
+                if kind == 'was':
+                    if ' ==> ' not in arg:
+                        die('patches.txt:%d: was:REGEX ==> TEXT' % n)
+                    arg, repl = arg.split(' ==> ', 1)
+                if kind in ('func', 'section'):
+                    rx = arg
+                else:
+                    try:
+                        rx = re.compile(arg, re.M | re.S if kind in
+                                        ('span', 'text', 'was') else 0)
+                    except re.error as e:
+                        die('patches.txt:%d: %s' % (n, e))
+                claim = (kind, rx, repl, n)
             cur['files'].append((parts[0], claim))
     return patches
 
@@ -123,19 +177,144 @@ def blocks(lines, rx):
     return out
 
 
+def func_lines(lines, name):
+    """A C definition at file scope (function, variable, struct) named
+    @name: its comment, its lines up to the closing brace or semicolon,
+    and the blank line after it."""
+    out = set()
+    head = re.compile(r'^[A-Za-z_].*\b%s\b' % re.escape(name))
+    for i, l in enumerate(lines):
+        if not head.match(l) or l.rstrip().endswith(');') and \
+                '{' not in l and '=' not in l:
+            continue
+        j, depth, opened = i, 0, False
+        while j < len(lines):
+            depth += lines[j].count('{') - lines[j].count('}')
+            opened = opened or '{' in lines[j]
+            if depth <= 0 and (opened or lines[j].rstrip().endswith(';')):
+                break
+            j += 1
+        start = i
+        # the declaration may span lines above (return type on its own)
+        while start > 0 and lines[start - 1] and \
+                not lines[start - 1].startswith(('}', '/', ' */', '#')) and \
+                lines[start - 1][0] not in ' \t' and \
+                not lines[start - 1].rstrip().endswith((';', '*/')):
+            start -= 1
+        if start > 0 and lines[start - 1].rstrip().endswith('*/'):
+            start -= 1
+            while start > 0 and not lines[start].lstrip().startswith('/*'):
+                start -= 1
+        out |= set(range(start, j + 1))
+        if j + 1 < len(lines) and not lines[j + 1].strip() and \
+                (start == 0 or not lines[start - 1].strip()):
+            out.add(j + 1)
+    return out
+
+
+RST_UNDER = re.compile(r'^([=\-~^"\'`#*+.:_])\1+$')
+
+
+def rst_headings(lines):
+    """(index of the title line, first line of the heading, level)."""
+    styles, out = [], []
+    for i in range(1, len(lines)):
+        m = RST_UNDER.match(lines[i])
+        t = lines[i - 1]
+        if not m or not t.strip() or RST_UNDER.match(t) or \
+                len(lines[i]) < len(t.rstrip()):
+            continue
+        over = i >= 2 and lines[i - 2] == lines[i]
+        style = (m.group(1), over)
+        if style not in styles:
+            styles.append(style)
+        out.append((i - 1, i - 2 if over else i - 1, styles.index(style)))
+    return out
+
+
+def section_lines(lines, title):
+    """An rst section by its title: from its heading up to the next
+    heading of the same or a higher level (its subsections included)."""
+    hs = rst_headings(lines)
+    out = set()
+    for k, (ti, first, level) in enumerate(hs):
+        if lines[ti].strip() != title:
+            continue
+        end = len(lines)
+        for ti2, first2, level2 in hs[k + 1:]:
+            if level2 <= level:
+                end = first2
+                break
+        out |= set(range(first, end))
+    return out
+
+
+def abi_lines(lines, rx):
+    """ABI entries (Documentation/ABI) whose What: matches: from the
+    first What: line of the entry to the next entry's What: lines."""
+    starts = [i for i, l in enumerate(lines) if l.startswith('What:') and
+              (i == 0 or not lines[i - 1].startswith('What:'))]
+    out = set()
+    for k, s in enumerate(starts):
+        e = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        j = s
+        while j < e and lines[j].startswith('What:'):
+            if rx.search(lines[j]):
+                out |= set(range(s, e))
+                break
+            j += 1
+    return out
+
+
+def span_lines(text, rx):
+    out = set()
+    for m in rx.finditer(text):
+        if m.end() == m.start():
+            continue
+        a = text.count('\n', 0, m.start())
+        b = text.count('\n', 0, m.end() - 1)
+        out |= set(range(a, b + 1))
+    return out
+
+
+def unapply(path, text, claim):
+    """@text without what @claim adds: the file as it was before."""
+    kind, rx, repl, n = claim
+    if kind in ('text', 'was'):
+        new, count = rx.subn(repl if kind == 'was' else '', text)
+        if not count:
+            die('patches.txt:%d: %s:%s matches nothing in %s' %
+                (n, kind, rx.pattern, path))
+        return new
+    lines = text.split('\n')
+    if kind == 'lines':
+        drop = {i for i, l in enumerate(lines) if rx.search(l)}
+    elif kind == 'block':
+        drop = blocks(lines, rx)
+    elif kind == 'span':
+        drop = span_lines(text, rx)
+    elif kind == 'func':
+        drop = func_lines(lines, rx)
+    elif kind == 'section':
+        drop = section_lines(lines, rx)
+    else:
+        drop = abi_lines(lines, rx)
+    if not drop:
+        die('patches.txt:%d: %s:%s matches nothing in %s' %
+            (n, kind, rx if isinstance(rx, str) else rx.pattern, path))
+    return '\n'.join(l for i, l in enumerate(lines) if i not in drop)
+
+
 def staged(path, final, claims, k):
-    """Content of @path as of patch @k: drop lines later patches claim."""
-    lines = final.split('\n')
-    drop = set()
-    for (pk, claim) in claims:
+    """Content of @path as of patch @k: the final content with the claims
+    of every later patch taken back, the last patch's first (a patch
+    stack popped down to patch @k)."""
+    text = final
+    for (pk, claim) in sorted(claims, key=lambda c: -c[0]):
         if pk <= k or claim is None:
             continue
-        kind, rx = claim
-        if kind == 'lines':
-            drop |= {i for i, l in enumerate(lines) if rx.search(l)}
-        else:
-            drop |= blocks(lines, rx)
-    return '\n'.join(l for i, l in enumerate(lines) if i not in drop)
+        text = unapply(path, text, claim)
+    return text
 
 
 def ensure_base():
@@ -162,15 +341,26 @@ def ensure_base():
 
 
 def generate():
+    author = set_identity()
     patches = parse_manifest()
     universe = our_files()
     ver = ensure_base()
 
+    # a directory takes the files under it that no entry names itself
+    named = set(path for p in patches for path, c in p['files']
+                if c is None and not path.endswith('/'))
+    universe_dirs = universe - named
     claims = {}
     for k, p in enumerate(patches):
         for path, claim in p['files']:
-            for f in expand(path, universe):
+            for f in expand(path, universe if not path.endswith('/')
+                            else universe_dirs):
                 claims.setdefault(f, []).append((k, claim))
+    for f, cl in claims.items():
+        whole = [k + 1 for k, c in cl if c is None]
+        if len(whole) > 1:
+            die('%s is listed whole by patches %s: claim the parts' %
+                (f, ', '.join(map(str, whole))))
     missing = sorted(universe - set(claims))
     if missing:
         die('files in no patch: %s' % ', '.join(missing))
@@ -184,7 +374,8 @@ def generate():
     parent = git('rev-parse', 'base')
     for k, p in enumerate(patches):
         for path, _ in p['files']:
-            for f in expand(path, universe):
+            for f in expand(path, universe if not path.endswith('/')
+                            else universe_dirs):
                 final = open(os.path.join(TREE, f), 'rb').read()
                 if any(c is not None for _, c in claims[f]):
                     data = staged(f, final.decode(), claims[f], k).encode()
@@ -197,7 +388,7 @@ def generate():
                     '%s,%s,%s' % (mode, blob, f), env=env)
         tree = git('write-tree', env=env)
         msg = p['subject'] + '\n\n' + '\n'.join(p['body']).strip() + \
-            '\n\nSigned-off-by: %s\n' % AUTHOR
+            '\n\nSigned-off-by: %s\n' % author
         parent = git('commit-tree', tree, '-p', parent, '-m', msg, env=env)
     git('update-ref', 'refs/heads/series', parent)
 
@@ -431,8 +622,39 @@ def build_each(vmtest_args=None):
             vmtest(wt, vmtest_args)
 
 
+def covered(n):
+    """Is every file patch @n (1-based) adds covered by an F: line of the
+    MULTIKERNEL entry of MAINTAINERS as of that patch?  Prints the files
+    that are not; checkpatch's FILE_PATH_CHANGES ("does MAINTAINERS need
+    updating?") is only a question when they all are."""
+    import fnmatch
+    commits = git('rev-list', '--reverse', 'base..series').split()
+    c = commits[n - 1]
+    added = git('diff', '--name-only', '--diff-filter=A', c + '^', c).split()
+    pats, inside = [], False
+    for line in git('show', c + ':MAINTAINERS').split('\n'):
+        if line == 'MULTIKERNEL':
+            inside = True
+        elif inside and not line.strip():
+            break
+        elif inside and line.startswith('F:'):
+            pats.append(line[2:].strip())
+    bad = []
+    for f in added:
+        if not any(f.startswith(p) if p.endswith('/') else
+                   fnmatch.fnmatchcase(f, p) for p in pats):
+            bad.append(f)
+    for f in bad:
+        print(f)
+    return 1 if bad else 0
+
+
 if __name__ == '__main__':
     cmd = sys.argv[1] if len(sys.argv) > 1 else 'generate'
+    if cmd != 'generate':
+        set_identity()      # git am and commits of the checks
+    if cmd == 'covered':
+        sys.exit(covered(int(sys.argv[2])))
     if cmd == 'build-each' and sys.argv[2:3] == ['--vmtest']:
         build_each(sys.argv[3] if len(sys.argv) > 3 else '')
     else:
