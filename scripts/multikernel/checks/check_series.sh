@@ -36,16 +36,17 @@ echo "1..$plan"
 # config user.name/user.email; make series refuses to run without them).
 # This check only checks the series, so without an identity, as in a CI
 # container, it signs off as the local account and says so.
+fallback=
 if [ -z "${GIT_AUTHOR_NAME:-}" ] && ! git -C "$top" config user.name > /dev/null; then
 	export GIT_AUTHOR_NAME
-	GIT_AUTHOR_NAME=$(id -un)
+	GIT_AUTHOR_NAME=$(id -un) fallback=1
 fi
 if [ -z "${GIT_AUTHOR_EMAIL:-}" ] && ! git -C "$top" config user.email > /dev/null; then
 	export GIT_AUTHOR_EMAIL
-	GIT_AUTHOR_EMAIL=$(id -un)@$(hostname)
-	echo "# no git identity: checking the series signed off by $GIT_AUTHOR_NAME <$GIT_AUTHOR_EMAIL>"
+	GIT_AUTHOR_EMAIL=$(id -un)@$(hostname) fallback=1
 fi
-if out=$($mks generate 2>&1); then ok "series generated: $out"; else nok "series generation: $out"; fi
+[ -z "$fallback" ] ||
+	echo "# no git identity: checking the series signed off by $GIT_AUTHOR_NAME <$GIT_AUTHOR_EMAIL>"
 # checkpatch asks "does MAINTAINERS need updating?" (FILE_PATH_CHANGES) of
 # every patch that adds a file without touching MAINTAINERS; the answer is
 # no when the MULTIKERNEL entry already covers every file the patch adds
