@@ -461,8 +461,9 @@ def touch_changed_symbols(wt):
     """Mark every config symbol whose value changed since the last build.
 
     syncconfig does this itself (include/config/FOO), except for a symbol
-    that left the Kconfig files while another entry still names it (patch 5's
-    MULTIKERNEL_CHANNEL depends on MULTIKERNEL, defined by a later patch):
+    that left the Kconfig files while another entry still names it (the
+    channel patch's MULTIKERNEL_CHANNEL depends on MULTIKERNEL, defined by
+    a later patch):
     stepping back over the patch that defines it would leave the objects
     built with it untouched.
     """
@@ -532,8 +533,9 @@ def build_each(vmtest_args=None):
     present at that patch is compiled instead, so each patch still
     compiles its own code against its own headers and links a bzImage,
     but an upstream file the series leaves alone keeps the object built
-    against the later header (stepping back over patch 2 or 6 alone
-    rebuilds most of tinyconfig: about 15 minutes of CI's time).
+    against the later header (stepping back over the smp.h or the
+    irq_vectors.h patch alone rebuilds most of tinyconfig: about 15
+    minutes of CI's time).
     """
     wt = os.path.join(BUILD, 'series-wt')
     t0 = time.time()
