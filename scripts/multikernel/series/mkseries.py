@@ -581,6 +581,12 @@ def build_each(vmtest_args=None):
                                            os.path.join(BUILD, 'ccache')))
     if os.path.isdir('/usr/lib/ccache'):
         ccenv['PATH'] = '/usr/lib/ccache:' + ccenv.get('PATH', '')
+    # SERIES_BUILD_FROM=K: a rerun after a fix, stepping back to patch K
+    # without building the later ones (they were built by the run before)
+    start = int(os.environ.get('SERIES_BUILD_FROM', n))
+    series_files = set(git('diff', '--name-only', 'base',
+                           commits[-1]).split())
+    kconfig_skipped = False
     for i in range(n, 0, -1):
         t0 = time.time()
         c = commits[i - 1]
@@ -594,6 +600,13 @@ def build_each(vmtest_args=None):
             kconfig = any('Kconfig' in f for f in changed)
             if not full:
                 fast_step(wt, changed, ours)
+        if i > start:
+            kconfig_skipped = kconfig_skipped or kconfig
+            print('series: patch %d/%d not built (SERIES_BUILD_FROM=%d)' %
+                  (i, n, start))
+            continue
+        kconfig = kconfig or kconfig_skipped
+        kconfig_skipped = False
         if kconfig:
             subprocess.run(['make', '-s', 'tinyconfig'], cwd=wt, check=True,
                            stdout=subprocess.DEVNULL)
@@ -613,8 +626,9 @@ def build_each(vmtest_args=None):
                            env=ccenv)
         if r.returncode:
             die('patch %d (%s) does not build:\n%s' % (i, subj, r.stderr[-3000:]))
+        # a warning in any file the series adds or changes
         warn = [l for l in r.stderr.split('\n') if 'warning:' in l and
-                'multikernel' in l]
+                l.split(':', 1)[0] in series_files]
         print('series: patch %d/%d builds%s: %s (%ds)%s' %
               (i, n, ' with warnings' if warn else '', subj,
                time.time() - t0, note))
