@@ -628,7 +628,7 @@ def build_each(vmtest_args=None):
             die('patch %d (%s) does not build:\n%s' % (i, subj, r.stderr[-3000:]))
         # a warning in any file the series adds or changes
         warn = [l for l in r.stderr.split('\n') if 'warning:' in l and
-                l.split(':', 1)[0] in series_files]
+                l.split(':', 1)[0].removeprefix('./') in series_files]
         print('series: patch %d/%d builds%s: %s (%ds)%s' %
               (i, n, ' with warnings' if warn else '', subj,
                time.time() - t0, note))
