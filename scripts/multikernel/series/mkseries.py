@@ -20,7 +20,9 @@ cover letter to series/.
                             objects; with --vmtest, run the selftests'
                             vmtest.sh -s ARGS in the tree of the last patch
                             once it is built (output and exit status in
-                            build/vm/series-vmtest.out and .rc)
+                            build/vm/series-vmtest.out and .rc);
+                            SERIES_BUILD_FROM=K builds patch K and the
+                            earlier ones only (a rerun after a fix)
 """
 import os
 import re
