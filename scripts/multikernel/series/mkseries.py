@@ -401,6 +401,71 @@ def generate():
     print('series: %d patches in %s' % (len(patches), OUT))
 
 
+# Why a checkpatch CHECK that remains is kept (the cover letter says so).
+CHECK_REASONS = {
+    'CAMELCASE': 'the existing boot_params field orig_video_isVGA',
+    'ARCH_INCLUDE_LINUX': 'x86 files that need only the x86 part, '
+                          '<asm/multikernel.h> or <asm/acpi.h>, not the '
+                          'generic header',
+    'MACRO_ARG_REUSE': 'ALIGN_UP() in a selftest program, whose arguments '
+                       'have no side effects',
+    'PARENTHESIS_ALIGNMENT': 'the condition argument of '
+                             'wait_event_interruptible_timeout(), kept on '
+                             'its own line',
+}
+
+
+def checkpatch_summary():
+    """One cover-letter item from checkpatch --strict on this run's
+    patches: what it reports, by type and patch.  Run from the top of
+    this repository, as check_series.sh and make series run it."""
+    import textwrap
+    cp = os.path.join(TREE, 'scripts', 'checkpatch.pl')
+    found = {}
+    files = sorted(f for f in os.listdir(OUT) if f.endswith('.patch') and
+                   not f.startswith('0000-'))
+    for n, f in enumerate(files, 1):
+        r = subprocess.run(['perl', cp, '--strict', '--terse',
+                            '--show-types', os.path.join(OUT, f)],
+                           cwd=TOP, capture_output=True, text=True)
+        for line in r.stdout.split('\n'):
+            m = re.search(r': (ERROR|WARNING|CHECK):(\w+):', line)
+            if m:
+                found.setdefault((m.group(1), m.group(2)), set()).add(n)
+
+    def nums(s):
+        s = sorted(s)
+        return ('patch %d' % s[0]) if len(s) == 1 else \
+            'patches ' + ', '.join(map(str, s))
+    errs = [k for k in found if k[0] == 'ERROR']
+    warns = [k for k in found if k[0] == 'WARNING']
+    text = 'checkpatch --strict on these patches, as generated: '
+    text += ('%s; ' % '; '.join('ERROR %s in %s' % (k[1], nums(found[k]))
+                                 for k in sorted(errs))) if errs else \
+        'no ERROR; '
+    other = [k for k in warns if k[1] != 'FILE_PATH_CHANGES']
+    if ('WARNING', 'FILE_PATH_CHANGES') in found:
+        text += ('no WARNING but FILE_PATH_CHANGES ("does MAINTAINERS need '
+                 'updating?") in %s, which add files that the MULTIKERNEL '
+                 'entry added earlier already covers' %
+                 nums(found[('WARNING', 'FILE_PATH_CHANGES')]))
+    else:
+        text += 'no WARNING'
+    if other:
+        text += '; WARNING ' + '; WARNING '.join(
+            '%s in %s' % (k[1], nums(found[k])) for k in sorted(other))
+    checks = sorted(k for k in found if k[0] == 'CHECK')
+    if checks:
+        text += '.  CHECKs that remain: ' + '; '.join(
+            '%s in %s%s' % (k[1], nums(found[k]),
+                            (' (%s)' % CHECK_REASONS[k[1]])
+                            if k[1] in CHECK_REASONS else '')
+            for k in checks)
+    text += '.'
+    return textwrap.fill(text, 72, initial_indent=' - ',
+                         subsequent_indent='   ')
+
+
 def write_cover(patches, ver):
     cover = [f for f in sorted(os.listdir(OUT)) if f.startswith('0000-')][0]
     path = os.path.join(OUT, cover)
@@ -410,6 +475,7 @@ def write_cover(patches, ver):
     tests = open(results).read().rstrip() if os.path.exists(results) else \
         '(no "make check" run recorded in this build directory)'
     body = body.replace('@BASE@', ver).replace('@TESTS@', tests)
+    body = body.replace('@CHECKPATCH@', checkpatch_summary())
     text = text.replace('*** SUBJECT HERE ***',
                         'multikernel: boot and talk to kernels on offlined CPUs')
     text = text.replace('*** BLURB HERE ***', body.strip())
