@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Host-side check (no VM): the patch series is generated, every patch is
-# checkpatch --strict clean (no ERROR or WARNING), it applies with git am to
+# checkpatch --strict clean (no ERROR or WARNING; FILE_PATH_CHANGES only
+# when MAINTAINERS already covers the patch's new files), it applies with git am to
 # pristine Linux 6.12, and the result is the tree the rest of the build uses.
 # With SERIES_BUILD_EACH=1 (the default here and in make series-check;
 # make check passes 0 to stay within CI's time) every patch is also built
