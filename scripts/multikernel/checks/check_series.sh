@@ -48,6 +48,7 @@ if [ -z "${GIT_AUTHOR_EMAIL:-}" ] && ! git -C "$top" config user.email > /dev/nu
 fi
 [ -z "$fallback" ] ||
 	echo "# no git identity: checking the series signed off by $GIT_AUTHOR_NAME <$GIT_AUTHOR_EMAIL>"
+if out=$($mks generate 2>&1); then ok "series generated: $out"; else nok "series generation: $out"; fi
 # checkpatch asks "does MAINTAINERS need updating?" (FILE_PATH_CHANGES) of
 # every patch that adds a file without touching MAINTAINERS; the answer is
 # no when the MULTIKERNEL entry already covers every file the patch adds
@@ -56,8 +57,14 @@ i=0
 for p in "$top"/series/0*.patch; do
 	[ "${p##*/}" = 0000-cover-letter.patch ] && continue
 	i=$((i + 1))
-	r=$(perl "$build/linux/scripts/checkpatch.pl" --strict --terse --show-types "$p" 2>&1 |
-		grep -E 'ERROR|WARNING' | grep -v 'CHECK:')
+	# generate ran checkpatch for the cover letter and kept its output
+	cpo=$build/series-checkpatch/${p##*/}.txt
+	if [ -f "$cpo" ] && [ "$cpo" -nt "$p" ]; then
+		r=$(grep -E 'ERROR|WARNING' "$cpo" | grep -v 'CHECK:')
+	else
+		r=$(perl "$build/linux/scripts/checkpatch.pl" --strict --terse --show-types "$p" 2>&1 |
+			grep -E 'ERROR|WARNING' | grep -v 'CHECK:')
+	fi
 	size=$(grep -E '^ [0-9]+ files? changed' "$p" | sed 's/^ //')
 	note=
 	if [ -n "$r" ] && ! echo "$r" | grep -qv 'WARNING:FILE_PATH_CHANGES:'; then

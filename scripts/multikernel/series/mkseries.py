@@ -424,10 +424,16 @@ def checkpatch_summary():
     found = {}
     files = sorted(f for f in os.listdir(OUT) if f.endswith('.patch') and
                    not f.startswith('0000-'))
+    # kept for check_series.sh, which checks the same patches
+    keep = os.path.join(BUILD, 'series-checkpatch')
+    subprocess.run(['rm', '-rf', keep], check=True)
+    os.makedirs(keep)
     for n, f in enumerate(files, 1):
         r = subprocess.run(['perl', cp, '--strict', '--terse',
                             '--show-types', os.path.join(OUT, f)],
-                           cwd=TOP, capture_output=True, text=True)
+                           cwd=TOP, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+        open(os.path.join(keep, f + '.txt'), 'w').write(r.stdout)
         for line in r.stdout.split('\n'):
             m = re.search(r': (ERROR|WARNING|CHECK):(\w+):', line)
             if m:
