@@ -168,6 +168,7 @@ bench: all
 series: tree
 	@python3 $(MK)/series/mkseries.py generate
 	@for p in series/0*.patch; do \
+		[ "$$p" = series/0000-cover-letter.patch ] && continue; \
 		r=$$(grep -E 'ERROR|WARNING' $(BUILD)/series-checkpatch/$${p#series/}.txt | grep -cv FILE_PATH_CHANGES); \
 		printf '  %-70s %6s lines, checkpatch errors+warnings: %s\n' "$${p#series/}" "$$(wc -l < $$p)" "$$r"; \
 	done
