@@ -41,8 +41,9 @@ arch/x86/kernel/multikernel_ipi.o arch/x86/kernel/multikernel_trampoline.o
 arch/x86/kernel/multikernel_park.o"
 echo "KTAP version 1"
 echo "1..$(($(echo "$rsts" | wc -w) + 5))"
+decls=$(mktemp)
 for f in $rsts; do
-	if err=$(MK_DOC_TREE="$build/linux" python3 - "$f" 2>&1 <<'PY'
+	if err=$(MK_DOC_TREE="$build/linux" MK_DOC_DECLS="$decls" python3 - "$f" 2>&1 <<'PY'
 import glob, os, re, subprocess, sys
 import xml.etree.ElementTree as ET
 import docutils.core
@@ -53,6 +54,7 @@ from docutils.parsers.rst.directives.images import Figure
 from docutils.statemachine import StringList
 
 srctree = os.path.abspath(os.environ['MK_DOC_TREE'])
+decls = os.environ['MK_DOC_DECLS']
 
 
 class KernelDoc(Directive):
@@ -116,12 +118,16 @@ class KernelDoc(Directive):
 
 class CDomainStub(Directive):
     """The C domain's object directives (c:function, c:struct, ...):
-    the signature is Sphinx's business, the body must parse."""
+    the signature is Sphinx's business, the body must parse.  The names
+    declared go to MK_DOC_DECLS: Sphinx warns about one declared twice."""
     required_arguments = 1
     final_argument_whitespace = True
     has_content = True
 
     def run(self):
+        name = re.sub(r'\(.*', '', self.arguments[0]).split()[-1]
+        with open(decls, 'a') as f:
+            f.write('%s %s\n' % (name.lstrip('*'), sys.argv[1]))
         node = nodes.container()
         self.state.nested_parse(self.content, self.content_offset, node)
         return [node]
@@ -214,8 +220,12 @@ else
 	nok "kernel-doc -Wall warnings"
 fi
 # what "make htmldocs" warns about across documents: one outside every
-# toctree; and a named document that does not exist is a dangling link
-out=$(for f in $rsts; do
+# toctree, a C identifier declared twice (by two kernel-doc directives);
+# and a named document that does not exist is a dangling link
+out=$(for n in $(cut -d' ' -f1 "$decls" | sort | uniq -d); do
+	echo "$n declared more than once:" $(grep "^$n " "$decls" | cut -d' ' -f2)
+      done
+      for f in $rsts; do
 	grep -qE "^[[:space:]]+$(basename "$f" .rst)\$" "$build/linux/$(dirname "$f")/index.rst" ||
 		echo "$f: not in $(dirname "$f")/index.rst"
       done
@@ -224,11 +234,13 @@ out=$(for f in $rsts; do
 	[ -e "$build/linux/$d" ] || echo "$f: names $d, which does not exist"
       done)
 if [ -z "$out" ]; then
-	ok "our documents are in a toctree and name only documents that exist"
+	ok "our documents are in a toctree, declare $(wc -l < "$decls") C identifiers" \
+		"once each and name only documents that exist"
 else
 	echo "$out" | head -20 | sed 's/^/# /'
-	nok "documents outside a toctree or dangling document names"
+	nok "documents outside a toctree, C identifiers declared twice or dangling document names"
 fi
+rm -f "$decls"
 srcs=
 for o in $objs; do
 	for s in "${o%.o}.c" "${o%.o}.S"; do
