@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Host-side check (no VM): our reStructuredText parses with docutils, our
 # ABI files render (scripts/get_abi.pl) to reStructuredText that parses,
-# kernel-doc finds nothing to warn about in our sources, our documents are
-# in a toctree and name only documents that exist, and our objects build
-# with W=1 and sparse (C=2) without a single diagnostic.
+# kernel-doc finds nothing to warn about in our sources, the shared area's
+# offset table agrees with its constants, our documents are in a toctree
+# and name only documents that exist, and our objects build with W=1 and
+# sparse (C=2) without a single diagnostic.
 #
 # docutils alone does not know the kernel's Sphinx extensions.  The parse
 # below registers stand-ins for the two we use.  "kernel-doc" runs the
@@ -40,7 +41,7 @@ arch/x86/kernel/multikernel_image.o arch/x86/kernel/multikernel_guest.o
 arch/x86/kernel/multikernel_ipi.o arch/x86/kernel/multikernel_trampoline.o
 arch/x86/kernel/multikernel_park.o"
 echo "KTAP version 1"
-echo "1..$(($(echo "$rsts" | wc -w) + 5))"
+echo "1..$(($(echo "$rsts" | wc -w) + 6))"
 decls=$(mktemp)
 for f in $rsts; do
 	if err=$(MK_DOC_TREE="$build/linux" MK_DOC_DECLS="$decls" python3 - "$f" 2>&1 <<'PY'
@@ -180,7 +181,12 @@ try:
 except docutils.utils.SystemMessage:
     sys.exit(1)  # the reporter has printed the message
 PY
-	); then ok "reStructuredText parses: $f"; else echo "$err" | head -4 | sed 's/^/# /'; nok "rst: $f"; fi
+	); then
+		ok "reStructuredText parses: $f"
+	else
+		echo "$err" | head -4 | sed 's/^/# /'
+		nok "rst: $f"
+	fi
 done
 # The ABI files as "make htmldocs" renders them; :doc: and :ref: are Sphinx's.
 abidir=$(mktemp -d)
@@ -218,6 +224,45 @@ if [ -z "$out" ]; then
 else
 	echo "$out" | head -20 | sed 's/^/# /'
 	nok "kernel-doc -Wall warnings"
+fi
+# The one layout our comments still give in numbers, the shared area's
+# table in DOC: Shared area layout, against the constants it names
+if err=$(python3 - "$build/linux/include/uapi/linux/multikernel.h" 2>&1 <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+d = {m.group(1): int(m.group(2), 0) for m in re.finditer(
+    r'^#define\s+(\w+)\s+(0x[0-9a-fA-F]+|[0-9]+)U?L?\b', text, re.M)}
+doc = text[text.index('DOC: Shared area layout'):]
+doc = doc[:doc.index('*/')]
+rows = [(int(a, 16), int(b, 16) + 1) for a, b in re.findall(
+    r'^ \* (0x[0-9a-f]+) - (0x[0-9a-f]+) ', doc, re.M)]
+pt = d['MULTIKERNEL_PT_OFFSET'] + d['MULTIKERNEL_PT_PAGES'] * 4096
+con = d['MK_CONSOLE_OFFSET'] + d['MK_CONSOLE_HDR_SIZE']
+want = [(d['MULTIKERNEL_BOOT_HDR_OFFSET'], d['MULTIKERNEL_INFO_OFFSET']),
+        (d['MULTIKERNEL_INFO_OFFSET'],
+         d['MULTIKERNEL_INFO_OFFSET'] + d['MULTIKERNEL_INFO_MAX_SIZE']),
+        (d['MULTIKERNEL_PT_OFFSET'], pt),
+        (pt, d['MK_CHAN_OFFSET']),
+        (d['MK_CHAN_OFFSET'],
+         d['MK_CHAN_OFFSET'] + d['MK_NR_RINGS'] * d['MK_RING_STRIDE']),
+        (d['MK_CONSOLE_OFFSET'], con),
+        (con, con + d['MK_CONSOLE_SIZE']),
+        (con + d['MK_CONSOLE_SIZE'], d['MULTIKERNEL_STACK_OFFSET']),
+        (d['MULTIKERNEL_STACK_OFFSET'],
+         d['MULTIKERNEL_STACK_OFFSET'] + d['MULTIKERNEL_STACK_SIZE'])]
+fmt = lambda r: '0x%06x - 0x%06x' % (r[0], r[1] - 1)
+for i, (a, b) in enumerate(zip(rows, want)):
+    if a != b:
+        sys.exit('row %d reads %s, the constants give %s' % (i + 1, fmt(a), fmt(b)))
+if len(rows) != len(want) or want[-1][1] != d['MULTIKERNEL_SHARED_SIZE']:
+    sys.exit('%d rows, %d expected, ending at 0x%x of 0x%x' % (
+        len(rows), len(want), rows[-1][1], d['MULTIKERNEL_SHARED_SIZE']))
+PY
+	); then
+	ok "the shared area's offset table matches its constants"
+else
+	echo "$err" | sed 's/^/# /'
+	nok "the shared area's offset table is stale"
 fi
 # what "make htmldocs" warns about across documents: one outside every
 # toctree, a C identifier declared twice (by two kernel-doc directives);
