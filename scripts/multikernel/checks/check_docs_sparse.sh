@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Host-side check (no VM): our reStructuredText parses with docutils, our
 # ABI files render (scripts/get_abi.pl) to reStructuredText that parses,
-# kernel-doc finds nothing to warn about in our sources, the shared area's
-# offset table agrees with its constants, our documents are in a toctree
-# and name only documents that exist, Sphinx renders them without a
-# warning, and our objects build with W=1 and sparse (C=2) without a
+# kernel-doc finds nothing to warn about in our sources, the values our
+# documents give for constants are theirs, our documents are in a toctree,
+# declare each C identifier once and name only documents that exist,
+# Sphinx with the kernel's conf.py renders them and our ABI files without
+# a warning, and our objects build with W=1 and sparse (C=2) without a
 # single diagnostic.
 #
 # docutils alone does not know the kernel's Sphinx extensions.  The parse
@@ -17,7 +18,7 @@
 # in "make htmldocs" (the C domain's directives and roles are stubs).
 # "kernel-figure" is a figure whose file must exist, be well-formed SVG
 # (the only format we use) and have alternative text.
-# The kernel's own "make htmldocs" renders both for real.
+# The Sphinx test further down renders both for real.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 build=${BUILD:-$top/build}
@@ -226,13 +227,20 @@ else
 	echo "$out" | head -20 | sed 's/^/# /'
 	nok "kernel-doc -Wall warnings"
 fi
-# The one layout our comments still give in numbers, the shared area's
-# table in DOC: Shared area layout, against the constants it names
-if err=$(python3 - "$build/linux/include/uapi/linux/multikernel.h" 2>&1 <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-d = {m.group(1): int(m.group(2), 0) for m in re.finditer(
-    r'^#define\s+(\w+)\s+(0x[0-9a-fA-F]+|[0-9]+)U?L?\b', text, re.M)}
+# Numbers our documents give for constants must be theirs: the shared
+# area's table in DOC: Shared area layout (the one layout our comments
+# still give in numbers) against the constants each row names, and every
+# "``NAME`` (N)" and table row "NAME  N  ``file``" in our documents against
+# NAME's #define in our sources and the upstream files we patch
+if err=$(cd "$build/linux" && MK_TOP=$top MK_DOCS="$rsts" \
+	 python3 - $kdoc_srcs $kdoc_patched 2>&1 <<'PY'
+import os, re, sys
+d, bad = {}, []
+for f in sys.argv[1:]:
+    for m in re.finditer(r'^#define\s+(\w+)\s+\(?(0x[0-9a-fA-F]+|[0-9]+)U?L?\)?\s*(/\*.*)?$',
+                         open(f).read(), re.M):
+        d[m.group(1)] = int(m.group(2), 0)
+text = open('include/uapi/linux/multikernel.h').read()
 doc = text[text.index('DOC: Shared area layout'):]
 doc = doc[:doc.index('*/')]
 rows = [(int(a, 16), int(b, 16) + 1) for a, b in re.findall(
@@ -254,16 +262,39 @@ want = [(d['MULTIKERNEL_BOOT_HDR_OFFSET'], d['MULTIKERNEL_INFO_OFFSET']),
 fmt = lambda r: '0x%06x - 0x%06x' % (r[0], r[1] - 1)
 for i, (a, b) in enumerate(zip(rows, want)):
     if a != b:
-        sys.exit('row %d reads %s, the constants give %s' % (i + 1, fmt(a), fmt(b)))
+        bad.append('shared area table row %d reads %s, the constants give %s' %
+                   (i + 1, fmt(a), fmt(b)))
 if len(rows) != len(want) or want[-1][1] != d['MULTIKERNEL_SHARED_SIZE']:
-    sys.exit('%d rows, %d expected, ending at 0x%x of 0x%x' % (
-        len(rows), len(want), rows[-1][1], d['MULTIKERNEL_SHARED_SIZE']))
+    bad.append('shared area table: %d rows, %d expected, ending at 0x%x of 0x%x' %
+               (len(rows), len(want), rows[-1][1], d['MULTIKERNEL_SHARED_SIZE']))
+unit = {'': 1, 'KiB': 1 << 10, 'MiB': 1 << 20, 'GiB': 1 << 30, 'ms': 1, 's': 1}
+n = 0
+for rel in os.environ['MK_DOCS'].split():
+    t = open(os.path.join(os.environ['MK_TOP'], rel)).read()
+    for m in list(re.finditer(r'``([A-Z][A-Z0-9_]+)``,?\s+\((0x[0-9a-fA-F]+|[0-9]+)'
+                              r'\s*(KiB|MiB|GiB|ms|s)?\)', t)) + \
+            list(re.finditer(r'^([A-Z][A-Z0-9_]+) +(0x[0-9a-fA-F]+|[0-9]+)()'
+                             r' +``[\w/.-]+``$', t, re.M)):
+        name, val = m.group(1), int(m.group(2), 0) * unit[m.group(3) or '']
+        line = t.count('\n', 0, m.start()) + 1
+        n += 1
+        if name not in d:
+            bad.append('%s:%d: %s: no numeric #define in our sources' %
+                       (rel, line, name))
+        elif d[name] != val:
+            bad.append('%s:%d: %s is %s here, %d (%#x) in its #define' %
+                       (rel, line, name, ' '.join(m.group(2, 3)).strip(),
+                        d[name], d[name]))
+if bad:
+    sys.exit('\n'.join(bad))
+print(n)
 PY
 	); then
-	ok "the shared area's offset table matches its constants"
+	ok "the shared area's offset table and the $err values our documents give" \
+		"for constants agree with their definitions"
 else
-	echo "$err" | sed 's/^/# /'
-	nok "the shared area's offset table is stale"
+	echo "$err" | head -20 | sed 's/^/# /'
+	nok "documented values of constants are stale"
 fi
 # what "make htmldocs" warns about across documents: one outside every
 # toctree, a C identifier declared twice (by two kernel-doc directives);
