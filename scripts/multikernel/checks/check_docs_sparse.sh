@@ -43,7 +43,7 @@ arch/x86/kernel/multikernel_image.o arch/x86/kernel/multikernel_guest.o
 arch/x86/kernel/multikernel_ipi.o arch/x86/kernel/multikernel_trampoline.o
 arch/x86/kernel/multikernel_park.o"
 echo "KTAP version 1"
-echo "1..$(($(echo "$rsts" | wc -w) + 7))"
+echo "1..$(($(echo "$rsts" | wc -w) + 6))"
 decls=$(mktemp)
 for f in $rsts; do
 	if err=$(MK_DOC_TREE="$build/linux" MK_DOC_DECLS="$decls" python3 - "$f" 2>&1 <<'PY'
