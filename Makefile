@@ -64,8 +64,8 @@ export CCACHE_DIR := $(BUILD)/ccache
 
 DEB_PKGS   := linux-source-6.12 qemu-system-x86 busybox-static bc bison flex \
 	      libelf-dev libssl-dev cpio gcc make patch xz-utils python3 \
-	      python3-docutils sparse dwarves kmod dpkg-dev openssl sbsigntool \
-	      rt-tests ccache
+	      python3-docutils python3-sphinx sparse dwarves kmod dpkg-dev openssl \
+	      sbsigntool rt-tests ccache
 
 export BUILD
 

@@ -70,6 +70,15 @@ mk_require_spawn() {
 	done
 }
 
+# mk_require_host: what a test that spawns instances needs: the feature,
+# the pool, cpu0 to cpu3 and the spawn images
+mk_require_host() {
+	mk_require_feature
+	mk_require_pool
+	mk_require_cpus 4
+	mk_require_spawn
+}
+
 # mk_require_cmd CMD...: every CMD is in PATH
 mk_require_cmd() {
 	for _c in "$@"; do

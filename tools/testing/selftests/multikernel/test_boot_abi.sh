@@ -22,10 +22,7 @@ CMDLINE="console=ttyS1,115200 panic=-1"
 # a refusing spawn stops before its console driver: early printk shows why
 EARLY="earlyprintk=serial,ttyS1,115200 $CMDLINE"
 
-mk_require_feature
-mk_require_pool
-mk_require_cpus 4
-mk_require_spawn
+mk_require_host
 mk_require_file "$KNOB" "debugfs, CONFIG_MULTIKERNEL_TEST_ABI"
 ktap_print_header
 ktap_set_plan 31

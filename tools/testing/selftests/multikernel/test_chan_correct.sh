@@ -52,10 +52,7 @@ poller_woken() {
 	poll_until "$2" grep -q "mkchan: poll: $3" "$1" && wait "$POLLER"
 }
 
-mk_require_feature
-mk_require_pool
-mk_require_cpus 4
-mk_require_spawn
+mk_require_host
 mk_require_file "$FAIL" "debugfs, CONFIG_FAULT_INJECTION_DEBUG_FS"
 ktap_print_header
 ktap_set_plan 21

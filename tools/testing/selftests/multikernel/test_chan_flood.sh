@@ -17,10 +17,7 @@ DOORBELL=0		# the default doorbell CPU, where the job runs
 WINDOW=500		# centiseconds of host time per measurement
 FLOOD_SEC=3600		# the spawn floods until it is stopped
 
-mk_require_feature
-mk_require_pool
-mk_require_cpus 4
-mk_require_spawn
+mk_require_host
 ktap_print_header
 ktap_set_plan 18
 cpu_online 3 0

@@ -12,10 +12,7 @@ MK_DIR=$(cd "$(dirname "$0")" && pwd)
 
 N=4000
 
-mk_require_feature
-mk_require_pool
-mk_require_cpus 4
-mk_require_spawn
+mk_require_host
 ktap_print_header
 ktap_set_plan 15
 cpu_online 3 0

@@ -32,10 +32,7 @@ healthy_again() {
 	start_and_run hostile && mk_wait_heartbeat hostile 2 60 && ! channel_broken
 }
 
-mk_require_feature
-mk_require_pool
-mk_require_cpus 4
-mk_require_spawn
+mk_require_host
 ktap_print_header
 ktap_set_plan 11
 host_job_start

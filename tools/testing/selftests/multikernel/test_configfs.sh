@@ -80,10 +80,7 @@ fresh_defaults() {
 		is_value alpha channel_error "" && is_value alpha crash_reason ""
 }
 
-mk_require_feature
-mk_require_pool
-mk_require_cpus 4
-mk_require_spawn
+mk_require_host
 ktap_print_header
 ktap_set_plan 66
 

@@ -12,10 +12,7 @@ MK_DIR=$(cd "$(dirname "$0")" && pwd)
 KNOB=/sys/kernel/debug/multikernel/park_noack
 CMDLINE="console=ttyS1,115200 panic=-1"
 
-mk_require_feature
-mk_require_pool
-mk_require_cpus 4
-mk_require_spawn
+mk_require_host
 mk_require_file "$KNOB" "debugfs, CONFIG_MULTIKERNEL_TEST_ABI"
 ktap_print_header
 ktap_set_plan 33

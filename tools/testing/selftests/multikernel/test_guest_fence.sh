@@ -16,10 +16,7 @@ MK_DIR=$(cd "$(dirname "$0")" && pwd)
 [ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
 . "$MK_DIR/lib.sh"
 
-mk_require_feature
-mk_require_pool
-mk_require_cpus 4
-mk_require_spawn
+mk_require_host
 mk_require_vm "arms the watchdog of QEMU's -device ib700 through /dev/port"
 ktap_print_header
 ktap_set_plan 30

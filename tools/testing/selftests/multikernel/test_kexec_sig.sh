@@ -17,10 +17,7 @@ KS=/boot/bzImage.signed
 I=/boot/spawn.cpio.gz
 SPAWN_ARGS="console=ttyS1,115200 panic=-1"
 
-mk_require_feature
-mk_require_pool
-mk_require_cpus 4
-mk_require_spawn
+mk_require_host
 mk_require_file "$K" "the spawn kernel"
 mk_require_file "$I" "the spawn initramfs"
 mk_require_cmd kexec

@@ -27,10 +27,7 @@ reclaim() {
 	cpu_online 3 1 && cpu_online 3 0
 }
 
-mk_require_feature
-mk_require_pool
-mk_require_cpus 4
-mk_require_spawn
+mk_require_host
 mk_require_file "$K" "the spawn kernel"
 mk_require_file "$I" "the spawn initramfs"
 mk_require_cmd kexec

@@ -16,10 +16,7 @@ MK_DIR=$(cd "$(dirname "$0")" && pwd)
 HOTPLUG_TEST=$MK_DIR/../cpu-hotplug/cpu-on-off-test.sh
 CPUS=/sys/devices/system/cpu
 
-mk_require_feature
-mk_require_pool
-mk_require_cpus 4
-mk_require_spawn
+mk_require_host
 mk_require_cmd bash
 mk_require_file "$HOTPLUG_TEST" "the cpu-hotplug selftest installed beside this one"
 ktap_print_header

@@ -100,10 +100,7 @@ fresh_spawn_runs() {
 		! grep -q "^# $ID panic: " /proc/multikernel
 }
 
-mk_require_feature
-mk_require_pool
-mk_require_cpus 4
-mk_require_spawn
+mk_require_host
 ktap_print_header
 ktap_set_plan 14
 host_job_start

@@ -77,10 +77,7 @@ crash_reported() {
 	mk_get rtp crash_reason | grep -q "sysrq triggered crash"
 }
 
-mk_require_feature
-mk_require_pool
-mk_require_cpus 4
-mk_require_spawn
+mk_require_host
 mk_require_file "$RT_KERNEL" "the PREEMPT_RT spawn kernel"
 mk_require_file "$RT_INITRD" "the RT spawn initramfs, with cyclictest"
 ktap_print_header

@@ -8,10 +8,7 @@ MK_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$MK_DIR/lib.sh"
 
 N=10
-mk_require_feature
-mk_require_pool
-mk_require_cpus 4
-mk_require_spawn
+mk_require_host
 ktap_print_header
 ktap_set_plan $((N + 3))
 cpu_online 3 0

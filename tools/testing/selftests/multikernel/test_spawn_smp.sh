@@ -12,10 +12,7 @@ MK_DIR=$(cd "$(dirname "$0")" && pwd)
 [ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
 . "$MK_DIR/lib.sh"
 
-mk_require_feature
-mk_require_pool
-mk_require_cpus 4
-mk_require_spawn
+mk_require_host
 # the topology of the # vm-smp: line above: cpu3 at APIC id 4, no cpu5
 if ! awk '/^processor/ { p = $3 } /^apicid/ && p == 3 { a = $3 } END { exit !(a == 4) }' \
 	/proc/cpuinfo || cpu_in_list 5 "$(cat /sys/devices/system/cpu/present)"; then

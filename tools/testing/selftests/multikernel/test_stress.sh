@@ -58,10 +58,7 @@ splat_re="$splat_re|sleeping function called from invalid context"
 splat_re="$splat_re|detected stalls? on CPU|self-detected stall|hung task|blocked for more than"
 splat_re="$splat_re|soft lockup|hard LOCKUP|list_(add|del) corruption"
 
-mk_require_feature
-mk_require_pool
-mk_require_cpus 4
-mk_require_spawn
+mk_require_host
 mk_require_cmd mkstress
 ktap_print_header
 ktap_set_plan 7

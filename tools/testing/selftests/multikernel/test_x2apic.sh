@@ -18,10 +18,7 @@ MK_DIR=$(cd "$(dirname "$0")" && pwd)
 [ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
 . "$MK_DIR/lib.sh"
 
-mk_require_feature
-mk_require_pool
-mk_require_cpus 4
-mk_require_spawn
+mk_require_host
 awk '/^apicid/ && $3 >= 256 { found = 1 } END { exit !found }' /proc/cpuinfo ||
 	mk_skip "needs a CPU with an APIC id of 256 or more (the # vm-smp: topology above)"
 ktap_print_header
