@@ -135,7 +135,12 @@ def staged(path, final, claims, k):
             drop |= {i for i, l in enumerate(lines) if rx.search(l)}
         else:
             drop |= blocks(lines, rx)
-    return '\n'.join(l for i, l in enumerate(lines) if i not in drop)
+    text = '\n'.join(l for i, l in enumerate(lines) if i not in drop)
+    # lines claimed at the end leave the blank line before them behind
+    if not final.endswith('\n\n'):
+        while text.endswith('\n\n'):
+            text = text[:-1]
+    return text
 
 
 def ensure_base():
