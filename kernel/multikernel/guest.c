@@ -344,3 +344,7 @@ static int __init mk_guest_booted(void)
 	return 0;
 }
 late_initcall_sync(mk_guest_booted);
+
+#if IS_ENABLED(CONFIG_MULTIKERNEL_KUNIT_TEST)
+#include "guest_kunit.c"
+#endif /* CONFIG_MULTIKERNEL_KUNIT_TEST */
