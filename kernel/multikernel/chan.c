@@ -34,6 +34,7 @@
 
 #define pr_fmt(fmt) "multikernel: " fmt
 
+#include <kunit/static_stub.h>
 #include <linux/atomic.h>
 #include <linux/delay.h>
 #include <linux/mutex.h>
@@ -256,6 +257,7 @@ static void mk_chan_wq_init(void)
 /* Only for channels set up by mk_chan_init(): mk_chan_wq is set. */
 static void mk_chan_queue_rx(struct mk_chan *ch)
 {
+	KUNIT_STATIC_STUB_REDIRECT(mk_chan_queue_rx, ch);
 	queue_work(READ_ONCE(mk_chan_wq), &ch->rx_work);
 }
 
@@ -400,6 +402,7 @@ void mk_chan_deactivate(struct mk_chan *ch)
 
 static void mk_chan_ring(struct mk_chan *ch)
 {
+	KUNIT_STATIC_STUB_REDIRECT(mk_chan_ring, ch);
 	atomic64_inc(&ch->ipis_sent);
 	arch_multikernel_send_ipi(ch->peer_apicid);
 }
@@ -725,6 +728,20 @@ static void mk_chan_complete_call(struct mk_chan *ch, const struct mk_msg *msg)
 	spin_unlock_irqrestore(&ch->calls_lock, flags);
 }
 
+/* Hand @msg to the handler of its type; 0, or -EAGAIN to retry later. */
+static int mk_chan_deliver(struct mk_chan *ch, const struct mk_msg *msg)
+{
+	mk_msg_handler_t fn;
+
+	KUNIT_STATIC_STUB_REDIRECT(mk_chan_deliver, ch, msg);
+	fn = READ_ONCE(mk_handlers[msg->type]);
+	if (!fn) {
+		atomic64_inc(&ch->errors);
+		return 0;
+	}
+	return fn(ch, msg);
+}
+
 /*
  * Take at most MK_RX_BUDGET records from @r.  Returns 1 if more may be
  * pending, 0 when the ring is empty, -EAGAIN when a handler stalled, or
@@ -738,7 +755,6 @@ static int mk_ring_drain(struct mk_chan *ch, struct mk_ring *r)
 
 	for (n = 0; n < MK_RX_BUDGET; n++) {
 		struct mk_msg msg;
-		mk_msg_handler_t fn;
 		u32 rec;
 
 		/* pairs with the producer's release: the record is complete */
@@ -782,15 +798,10 @@ static int mk_ring_drain(struct mk_chan *ch, struct mk_ring *r)
 		msg.data = ch->rxbuf;
 
 		ret = 0;
-		if (hdr.flags & MK_MSG_F_REPLY) {
+		if (hdr.flags & MK_MSG_F_REPLY)
 			mk_chan_complete_call(ch, &msg);
-		} else {
-			fn = READ_ONCE(mk_handlers[hdr.type]);
-			if (fn)
-				ret = fn(ch, &msg);
-			else
-				atomic64_inc(&ch->errors);
-		}
+		else
+			ret = mk_chan_deliver(ch, &msg);
 		if (ret == -EAGAIN)
 			return -EAGAIN;
 
@@ -959,3 +970,7 @@ bool mk_chan_ring_check(struct mk_chan *ch)
 	}
 	return true;
 }
+
+#if IS_ENABLED(CONFIG_MULTIKERNEL_KUNIT_TEST)
+#include "chan_kunit.c"
+#endif /* CONFIG_MULTIKERNEL_KUNIT_TEST */

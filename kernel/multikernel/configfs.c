@@ -439,3 +439,7 @@ int __init mk_configfs_init(void)
 	mutex_init(&mk_subsys.su_mutex);
 	return configfs_register_subsystem(&mk_subsys);
 }
+
+#if IS_ENABLED(CONFIG_MULTIKERNEL_KUNIT_TEST)
+#include "configfs_kunit.c"
+#endif /* CONFIG_MULTIKERNEL_KUNIT_TEST */

@@ -14,6 +14,7 @@
 
 #define pr_fmt(fmt) "multikernel: " fmt
 
+#include <kunit/static_stub.h>
 #include <linux/debugfs.h>
 #include <linux/init.h>
 #include <linux/ioport.h>
@@ -56,6 +57,7 @@ static bool mk_overlap(phys_addr_t a, size_t alen, phys_addr_t b, size_t blen)
  */
 void mk_zero(void *dst, size_t len)
 {
+	KUNIT_STATIC_STUB_REDIRECT(mk_zero, dst, len);
 	while (len) {
 		size_t n = min_t(size_t, len, MK_CLEAR_CHUNK);
 
@@ -121,6 +123,7 @@ int mk_pool_realloc(int slot, size_t size, phys_addr_t want,
 	struct mk_range old;
 	int ret = 0;
 
+	KUNIT_STATIC_STUB_REDIRECT(mk_pool_realloc, slot, size, want, base);
 	if (!mk_have_pool)
 		return -ENODEV;
 	if (!IS_ALIGNED(want, MK_POOL_ALIGN) || !IS_ALIGNED(size, MK_POOL_ALIGN))
@@ -158,6 +161,7 @@ int mk_pool_realloc(int slot, size_t size, phys_addr_t want,
  */
 size_t mk_pool_size(void)
 {
+	KUNIT_STATIC_STUB_REDIRECT(mk_pool_size);
 	return mk_have_pool ? resource_size(&mk_pool) : 0;
 }
 
@@ -278,3 +282,7 @@ int __init mk_pool_init(void)
 	pr_info("pool %pa-%pa ready\n", &mk_pool.start, &mk_pool.end);
 	return 0;
 }
+
+#if IS_ENABLED(CONFIG_MULTIKERNEL_KUNIT_TEST)
+#include "pool_kunit.c"
+#endif /* CONFIG_MULTIKERNEL_KUNIT_TEST */

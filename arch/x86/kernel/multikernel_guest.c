@@ -251,58 +251,109 @@ static void __init __noreturn __printf(1, 2) mk_refuse(const char *fmt, ...)
 		native_halt();
 }
 
+/**
+ * mk_guest_check_info - may this kernel read the host's boot information?
+ * @info:	the boot information, in the SETUP_MULTIKERNEL entry
+ * @entry_len:	length of that entry
+ * @shared:	physical start of the shared area the entry is in
+ * @out:	filled with what this kernel knows of @info, the fields of
+ *		versions the host did not write at their defaults
+ * @why:	filled with the reason when it may not, the end of a sentence
+ *		that starts "boot information "
+ * @why_len:	size of @why
+ *
+ * The rules of struct multikernel_boot_info.  Not __init, for its KUnit
+ * tests, which run after boot.
+ *
+ * Return: true if this kernel can use @out.
+ */
+static bool mk_guest_check_info(const struct multikernel_boot_info *info,
+				u32 entry_len, u64 shared,
+				struct multikernel_boot_info *out,
+				char *why, size_t why_len)
+{
+	u16 version, compat, known;
+	u32 size, need;
+
+	if (info->magic != MULTIKERNEL_BOOT_MAGIC) {
+		scnprintf(why, why_len, "has magic %#x, not %#x\n", info->magic,
+			  MULTIKERNEL_BOOT_MAGIC);
+		return false;
+	}
+	version = info->version;
+	compat = info->compat_version;
+	size = info->size;
+	if (compat > MULTIKERNEL_BOOT_VERSION) {
+		scnprintf(why, why_len,
+			  "version %u needs layout %u, this kernel knows up to %u\n",
+			  version, compat, MULTIKERNEL_BOOT_VERSION);
+		return false;
+	}
+	if (!compat || compat > version) {
+		scnprintf(why, why_len,
+			  "version %u claims compatibility with version %u\n",
+			  version, compat);
+		return false;
+	}
+	if (version < MULTIKERNEL_BOOT_OLDEST) {
+		scnprintf(why, why_len,
+			  "version %u is older than %u, the oldest this kernel boots on\n",
+			  version, MULTIKERNEL_BOOT_OLDEST);
+		return false;
+	}
+	known = min_t(u16, version, MULTIKERNEL_BOOT_VERSION);
+	need = multikernel_boot_info_size(known);
+	if (size < need || size > entry_len) {
+		scnprintf(why, why_len,
+			  "version %u has %u bytes in a %u byte entry, version %u needs %u\n",
+			  version, size, entry_len, known, need);
+		return false;
+	}
+	memset(out, 0, sizeof(*out));
+	memcpy(out, info, need);
+
+	/* fields of versions the host did not write take their defaults */
+	if (version < 2)
+		out->host_apicid = 0;
+
+	if (!out->nr_cpus || out->nr_cpus > MULTIKERNEL_MAX_CPUS ||
+	    !out->tsc_khz || !out->host_hz) {
+		scnprintf(why, why_len, "lists %u CPUs, TSC %u kHz, HZ %u\n",
+			  out->nr_cpus, out->tsc_khz, out->host_hz);
+		return false;
+	}
+	if (out->shared_base != shared ||
+	    out->shared_size != MULTIKERNEL_SHARED_SIZE) {
+		scnprintf(why, why_len,
+			  "puts the shared area at %#llx+%#llx, not at %#llx\n",
+			  out->shared_base, out->shared_size, shared);
+		return false;
+	}
+	return true;
+}
+
 /*
  * Copy what this kernel knows of the host's boot information into mk_boot,
  * by the rules of struct multikernel_boot_info, or refuse to boot.
  */
 static void __init mk_guest_read_info(void)
 {
+	static char why[192] __initdata;
 	u64 shared = mk_info_pa - MULTIKERNEL_INFO_OFFSET;
 	struct multikernel_boot_info *info;
-	u16 version, compat, known;
-	u32 size, need;
+	bool ok;
 
 	info = early_memremap(mk_info_pa, sizeof(*info));
 	if (!info)
 		mk_refuse("at %#llx cannot be mapped\n", mk_info_pa);
-	if (info->magic != MULTIKERNEL_BOOT_MAGIC)
-		mk_refuse("has magic %#x, not %#x\n", info->magic,
-			  MULTIKERNEL_BOOT_MAGIC);
-	version = info->version;
-	compat = info->compat_version;
-	size = info->size;
-	if (compat > MULTIKERNEL_BOOT_VERSION)
-		mk_refuse("version %u needs layout %u, this kernel knows up to %u\n",
-			  version, compat, MULTIKERNEL_BOOT_VERSION);
-	if (!compat || compat > version)
-		mk_refuse("version %u claims compatibility with version %u\n",
-			  version, compat);
-	if (version < MULTIKERNEL_BOOT_OLDEST)
-		mk_refuse("version %u is older than %u, the oldest this kernel boots on\n",
-			  version, MULTIKERNEL_BOOT_OLDEST);
-	known = min_t(u16, version, MULTIKERNEL_BOOT_VERSION);
-	need = multikernel_boot_info_size(known);
-	if (size < need || size > mk_info_len)
-		mk_refuse("version %u has %u bytes in a %u byte entry, version %u needs %u\n",
-			  version, size, mk_info_len, known, need);
-	memcpy(&mk_boot, info, need);
+	ok = mk_guest_check_info(info, mk_info_len, shared, &mk_boot, why,
+				 sizeof(why));
 	early_memunmap(info, sizeof(*info));
-
-	/* fields of versions the host did not write take their defaults */
-	if (version < 2)
-		mk_boot.host_apicid = 0;
-	if (version < MULTIKERNEL_BOOT_VERSION)
+	if (!ok)
+		mk_refuse("%s", why);
+	if (mk_boot.version < MULTIKERNEL_BOOT_VERSION)
 		pr_info("host wrote boot information version %u, this kernel knows %u\n",
-			version, MULTIKERNEL_BOOT_VERSION);
-
-	if (!mk_boot.nr_cpus || mk_boot.nr_cpus > MULTIKERNEL_MAX_CPUS ||
-	    !mk_boot.tsc_khz || !mk_boot.host_hz)
-		mk_refuse("lists %u CPUs, TSC %u kHz, HZ %u\n", mk_boot.nr_cpus,
-			  mk_boot.tsc_khz, mk_boot.host_hz);
-	if (mk_boot.shared_base != shared ||
-	    mk_boot.shared_size != MULTIKERNEL_SHARED_SIZE)
-		mk_refuse("puts the shared area at %#llx+%#llx, not at %#llx\n",
-			  mk_boot.shared_base, mk_boot.shared_size, shared);
+			mk_boot.version, MULTIKERNEL_BOOT_VERSION);
 }
 
 /*
@@ -427,3 +478,7 @@ static int __init mk_guest_map_shared(void)
 	return 0;
 }
 early_initcall(mk_guest_map_shared);
+
+#if IS_ENABLED(CONFIG_MULTIKERNEL_KUNIT_TEST)
+#include "multikernel_guest_kunit.c"
+#endif /* CONFIG_MULTIKERNEL_KUNIT_TEST */

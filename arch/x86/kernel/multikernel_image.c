@@ -236,3 +236,7 @@ int arch_multikernel_check_image(struct mk_instance *inst)
 	}
 	return 0;
 }
+
+#if IS_ENABLED(CONFIG_MULTIKERNEL_KUNIT_TEST)
+#include "multikernel_image_kunit.c"
+#endif /* CONFIG_MULTIKERNEL_KUNIT_TEST */

@@ -37,7 +37,7 @@ kdoc_patched=$(cd scripts/multikernel/upstream && git ls-files '*.c.diff' '*.h.d
 objs="kernel/multikernel/chan.o kernel/multikernel/dev.o kernel/multikernel/guest.o
 kernel/multikernel/pool.o kernel/multikernel/instance.o kernel/multikernel/host.o
 kernel/multikernel/load.o kernel/multikernel/configfs.o kernel/multikernel/proc.o
-kernel/multikernel/bench.o kernel/multikernel/lifecycle.o
+kernel/multikernel/bench.o kernel/multikernel/lifecycle.o kernel/multikernel/guest_hostile.o
 arch/x86/kernel/multikernel.o arch/x86/kernel/multikernel_start.o
 arch/x86/kernel/multikernel_image.o arch/x86/kernel/multikernel_guest.o
 arch/x86/kernel/multikernel_ipi.o arch/x86/kernel/multikernel_trampoline.o
