@@ -10,6 +10,7 @@
 # what every case needs), and each suite must pass again when run through
 # debugfs after boot, when init code and data are gone.
 # vm-append: kunit.enable=1
+# vm-debug: yes
 MK_DIR=$(cd "$(dirname "$0")" && pwd)
 [ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
 . "$MK_DIR/lib.sh"
