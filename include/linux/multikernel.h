@@ -20,6 +20,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <uapi/linux/multikernel.h>
 
 #include <asm/multikernel.h>
@@ -65,6 +66,21 @@ enum mk_state {
 	MK_ST_NR,
 };
 
+/**
+ * enum mk_restart_policy - what the host does when an instance ends by itself
+ * @MK_RESTART_NEVER:	nothing; it stays crashed or halted
+ * @MK_RESTART_ON_CRASH: start it again after it panicked
+ * @MK_RESTART_ALWAYS:	start it again after it panicked or halted
+ *
+ * Instances stopped or killed by the operator, or by the host going down,
+ * are never restarted.
+ */
+enum mk_restart_policy {
+	MK_RESTART_NEVER,
+	MK_RESTART_ON_CRASH,
+	MK_RESTART_ALWAYS,
+};
+
 struct mk_cdev;
 struct mk_image_copy;
 
@@ -105,6 +121,16 @@ struct mk_image_copy;
  * @loads:	number of successful loads
  * @starts:	number of successful starts
  * @start_time:	seconds since boot (CLOCK_BOOTTIME) of the last start
+ * @epoch:	incremented at every start (under @state_lock): a restart
+ *		scheduled for one run never acts on a later one
+ * @restart:	restart policy, enum mk_restart_policy
+ * @restart_limit: automatic restarts allowed after an operator's start
+ * @restart_delay_ms: delay before the first automatic restart; doubled
+ *		for each further one
+ * @restarts:	automatic restarts since the operator's last start
+ * @restart_reason: why the last automatic restart happened (escaped text)
+ * @restart_work: the pending automatic restart
+ * @restart_epoch: the run @restart_work restarts
  * @info:	kernel mapping of the shared boot information
  * @chan:	channel to the spawned kernel
  * @panic_reason: what the spawned kernel reported when it panicked
@@ -144,6 +170,14 @@ struct mk_instance {
 	unsigned int		loads;
 	unsigned int		starts;
 	time64_t		start_time;
+	unsigned int		epoch;
+	enum mk_restart_policy	restart;
+	unsigned int		restart_limit;
+	unsigned int		restart_delay_ms;
+	unsigned int		restarts;
+	char			restart_reason[160];
+	struct delayed_work	restart_work;
+	unsigned int		restart_epoch;
 	struct multikernel_boot_info *info;
 	struct mk_chan		chan;
 	char			panic_reason[128];

@@ -121,6 +121,29 @@ static int mk_set_stop_timeout(struct mk_instance *inst, const char *arg)
 
 MK_STORE(stop_timeout_ms, mk_set_stop_timeout)
 
+static ssize_t mk_restart_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%s\n",
+			  mk_restart_policy_name(READ_ONCE(to_inst(item)->restart)));
+}
+
+MK_STORE(restart, mk_restart_set_policy)
+
+static ssize_t mk_restart_limit_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n", READ_ONCE(to_inst(item)->restart_limit));
+}
+
+MK_STORE(restart_limit, mk_restart_set_limit)
+
+static ssize_t mk_restart_delay_ms_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n",
+			  READ_ONCE(to_inst(item)->restart_delay_ms));
+}
+
+MK_STORE(restart_delay_ms, mk_restart_set_delay)
+
 static ssize_t mk_state_show(struct config_item *item, char *page)
 {
 	return sysfs_emit(page, "%s\n",
@@ -129,8 +152,14 @@ static ssize_t mk_state_show(struct config_item *item, char *page)
 
 static int mk_set_state_word(struct mk_instance *inst, const char *arg)
 {
-	if (!strcmp(arg, "start"))
-		return mk_instance_start(inst);
+	if (!strcmp(arg, "start")) {
+		int ret = mk_instance_start(inst);
+
+		/* the operator's start: automatic restarts count from zero */
+		if (!ret)
+			mk_restart_reset(inst);
+		return ret;
+	}
 	if (!strcmp(arg, "stop"))
 		return mk_instance_stop(inst, READ_ONCE(inst->stop_timeout_ms));
 	if (!strcmp(arg, "kill"))
@@ -269,6 +298,22 @@ static ssize_t mk_crash_reason_show(struct config_item *item, char *page)
 	return sysfs_emit(page, "%*pE\n", (int)strlen(reason), reason);
 }
 
+static ssize_t mk_restarts_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n", READ_ONCE(to_inst(item)->restarts));
+}
+
+static ssize_t mk_restart_reason_show(struct config_item *item, char *page)
+{
+	struct mk_instance *inst = to_inst(item);
+	ssize_t n;
+
+	mutex_lock(&inst->lock);
+	n = sysfs_emit(page, "%s\n", inst->restart_reason);
+	mutex_unlock(&inst->lock);
+	return n;
+}
+
 CONFIGFS_ATTR_RO(mk_, id);
 CONFIGFS_ATTR(mk_, cpus);
 CONFIGFS_ATTR(mk_, memory);
@@ -276,6 +321,11 @@ CONFIGFS_ATTR(mk_, uart);
 CONFIGFS_ATTR(mk_, doorbell_cpu);
 CONFIGFS_ATTR(mk_, stop_timeout_ms);
 CONFIGFS_ATTR(mk_, state);
+CONFIGFS_ATTR(mk_, restart);
+CONFIGFS_ATTR(mk_, restart_limit);
+CONFIGFS_ATTR(mk_, restart_delay_ms);
+CONFIGFS_ATTR_RO(mk_, restarts);
+CONFIGFS_ATTR_RO(mk_, restart_reason);
 CONFIGFS_ATTR_RO(mk_, segments);
 CONFIGFS_ATTR_RO(mk_, loads);
 CONFIGFS_ATTR_RO(mk_, starts);
@@ -322,6 +372,11 @@ static struct configfs_attribute *mk_instance_attrs[] = {
 	&mk_attr_chan_errors,
 	&mk_attr_channel_error,
 	&mk_attr_crash_reason,
+	&mk_attr_restart,
+	&mk_attr_restart_limit,
+	&mk_attr_restart_delay_ms,
+	&mk_attr_restarts,
+	&mk_attr_restart_reason,
 	NULL,
 };
 

@@ -133,12 +133,15 @@ bool mk_started(enum mk_state state)
  * @inst:	instance
  * @to:		new state
  *
+ * Entering crashed or halted lets the restart policy act (restart.c).
+ *
  * Return: true if @to is reachable from the current state and was set;
  * false leaves the state alone (for example a late heartbeat while a stop
  * is in progress).
  */
 bool mk_set_state(struct mk_instance *inst, enum mk_state to)
 {
+	unsigned int epoch = 0;
 	bool ok;
 
 	spin_lock(&inst->state_lock);
@@ -152,8 +155,13 @@ bool mk_set_state(struct mk_instance *inst, enum mk_state to)
 				   per_cpu_ptr(&mk_doorbell_users,
 					       inst->doorbell_cpu));
 		WRITE_ONCE(inst->state, to);
+		if (to == MK_ST_STARTING)
+			inst->epoch++;
+		epoch = inst->epoch;
 	}
 	spin_unlock(&inst->state_lock);
+	if (ok && (to == MK_ST_CRASHED || to == MK_ST_HALTED))
+		mk_restart_event(inst, to, epoch);
 	return ok;
 }
 
@@ -431,15 +439,18 @@ out:
 }
 
 /**
- * mk_instance_set_memory - give the instance a region of the boot pool
+ * mk_instance_set_memory - give the instance a region of memory
  * @inst:	instance without a loaded image
  * @spec:	"SIZE" or "SIZE@ADDR" (ADDR: start of the region, 2 MiB
  *		aligned); "0" gives the memory back
  *
  * The region starts with the host-owned shared area of
  * MULTIKERNEL_SHARED_SIZE bytes; the spawned kernel's RAM follows it.
+ * It comes from the boot pool, or without one from the running host
+ * (mk_pool_realloc()).
  *
- * Return: 0 or -EINVAL, -ENOSPC, -EBUSY with the reason logged.
+ * Return: 0 or -EINVAL, -ENOSPC, -ENOMEM (no contiguous run-time memory),
+ * -EBUSY with the reason logged.
  */
 int mk_instance_set_memory(struct mk_instance *inst, const char *spec)
 {
@@ -464,7 +475,7 @@ int mk_instance_set_memory(struct mk_instance *inst, const char *spec)
 			     MK_MEM_MIN >> 20);
 		return -EINVAL;
 	}
-	if (size > mk_pool_size()) {
+	if (!mk_pool_runtime() && size > mk_pool_size()) {
 		mk_inst_info(inst, "the pool holds only %zuM\n",
 			     mk_pool_size() >> 20);
 		return -ENOSPC;
@@ -488,8 +499,10 @@ int mk_instance_set_memory(struct mk_instance *inst, const char *spec)
 	}
 	ret = mk_pool_realloc(inst->slot, size, want, &base);
 	if (ret) {
-		mk_inst_info(inst, "no free %lluM%s in the pool\n", size >> 20,
-			     want ? " at that address" : "");
+		mk_inst_info(inst, "no free %lluM%s %s\n", size >> 20,
+			     want ? " at that address" : "",
+			     mk_pool_runtime() ? "in the host's memory" :
+						 "in the pool");
 		goto out;
 	}
 	inst->base = base;
@@ -851,6 +864,46 @@ out:
 	return ret;
 }
 
+/**
+ * mk_instance_restart - start an instance that ended by itself again
+ * @inst:	instance
+ * @epoch:	the run that ended (@inst->epoch when it crashed or halted)
+ *
+ * Takes the CPUs back as a kill does, counts the restart in
+ * @inst->restarts with its reason, and starts the loaded image again.
+ * Does nothing when that run is over already: stopped, killed or started
+ * again by the operator, the instance is being destroyed or the host is
+ * going down.
+ *
+ * Return: 0 once started again, -ECANCELED when there was nothing to do,
+ * or the error of taking the CPUs back or of mk_instance_start().
+ */
+int mk_instance_restart(struct mk_instance *inst, unsigned int epoch)
+{
+	enum mk_state st;
+	int ret;
+
+	mutex_lock(&inst->lock);
+	st = READ_ONCE(inst->state);
+	if (inst->dead || inst->busy || mk_host_going_down() ||
+	    READ_ONCE(inst->epoch) != epoch ||
+	    (st != MK_ST_CRASHED && st != MK_ST_HALTED) ||
+	    !mk_set_state(inst, MK_ST_STOPPING)) {
+		mutex_unlock(&inst->lock);
+		return -ECANCELED;
+	}
+	if (st == MK_ST_CRASHED)
+		scnprintf(inst->restart_reason, sizeof(inst->restart_reason),
+			  "crashed: %s", inst->panic_reason);
+	else
+		strscpy(inst->restart_reason, "halted by itself",
+			sizeof(inst->restart_reason));
+	inst->restarts++;
+	ret = mk_take_back(inst, "to restart it");
+	mutex_unlock(&inst->lock);
+	return ret ?: mk_instance_start(inst);
+}
+
 /* ---- loads (called by load.c around kexec's own loaders) ---- */
 
 /**
@@ -995,8 +1048,8 @@ struct mk_instance *mk_instance_create(const char *name,
 	struct mk_instance *inst;
 	int slot, ret;
 
-	if (!mk_pool_size()) {
-		pr_info_ratelimited("no memory reserved: boot with multikernel=SIZE[@ADDR] (if given, see why it was disabled in the boot log)\n");
+	if (!mk_pool_size() && !mk_pool_runtime()) {
+		pr_info_ratelimited("multikernel is disabled: see why in the boot log (multikernel=off, or no room below 1M)\n");
 		return ERR_PTR(-ENODEV);
 	}
 	inst = kzalloc(sizeof(*inst), GFP_KERNEL);
@@ -1013,6 +1066,7 @@ struct mk_instance *mk_instance_create(const char *name,
 	spin_lock_init(&inst->state_lock);
 	inst->state = MK_ST_EMPTY;
 	inst->stop_timeout_ms = MK_STOP_TIMEOUT_MS;
+	mk_restart_init(inst);
 
 	mutex_lock(&mk_list_lock);
 	/* a quarantined slot keeps its memory and low slice until reboot */
@@ -1078,6 +1132,8 @@ void mk_instance_destroy(struct mk_instance *inst)
 	mutex_lock(&inst->lock);
 	inst->dead = true;
 	mutex_unlock(&inst->lock);
+	/* no automatic restart from now on, and none in progress */
+	mk_restart_cancel(inst);
 	/* an open /dev/mkchanN fails from now on, also a writer woken below */
 	mk_cdev_hangup(inst->cdev);
 	/* a CPU hand-over in progress finishes first: the arch bounds it */

@@ -38,6 +38,7 @@ int mk_pool_init(void);
 int mk_pool_realloc(int slot, size_t size, phys_addr_t want,
 		    phys_addr_t *base);
 size_t mk_pool_size(void);
+bool mk_pool_runtime(void);
 bool mk_pool_range(struct resource *res);
 void mk_zero(void *dst, size_t len);
 
@@ -54,6 +55,7 @@ bool mk_set_state(struct mk_instance *inst, enum mk_state to);
 bool mk_started(enum mk_state state);
 int mk_instance_start(struct mk_instance *inst);
 int mk_instance_stop(struct mk_instance *inst, unsigned int timeout_ms);
+int mk_instance_restart(struct mk_instance *inst, unsigned int epoch);
 int mk_instance_set_cpus(struct mk_instance *inst, const char *list);
 int mk_instance_set_memory(struct mk_instance *inst, const char *spec);
 int mk_instance_set_uart(struct mk_instance *inst, const char *spec);
@@ -65,6 +67,21 @@ void mk_quarantine_show(struct seq_file *m, bool priv);
 void mk_host_note_heartbeat(struct mk_instance *inst);
 void mk_host_health_check(struct mk_instance *inst);
 int mk_host_services_init(void);
+
+/* restart.c */
+#define MK_RESTART_LIMIT	3
+#define MK_RESTART_LIMIT_MAX	1000
+#define MK_RESTART_DELAY_MS	1000
+#define MK_RESTART_DELAY_MAX_MS	60000
+void mk_restart_init(struct mk_instance *inst);
+void mk_restart_event(struct mk_instance *inst, enum mk_state to,
+		      unsigned int epoch);
+void mk_restart_cancel(struct mk_instance *inst);
+void mk_restart_reset(struct mk_instance *inst);
+int mk_restart_set_policy(struct mk_instance *inst, const char *arg);
+const char *mk_restart_policy_name(enum mk_restart_policy policy);
+int mk_restart_set_limit(struct mk_instance *inst, const char *arg);
+int mk_restart_set_delay(struct mk_instance *inst, const char *arg);
 
 /* lifecycle.c */
 bool mk_host_going_down(void);

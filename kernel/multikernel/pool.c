@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Multikernel boot pool: the memory reserved at boot with multikernel=,
- * carved into instance regions.
+ * carved into instance regions; without it, instance regions allocated
+ * from the running host's memory.
  *
  * This file owns the pool and which parts of it are in use.  It knows
  * nothing about instances beyond the ranges they hold; the architecture
@@ -16,15 +17,18 @@
 
 #include <kunit/static_stub.h>
 #include <linux/debugfs.h>
+#include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/ioport.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
 #include <linux/multikernel.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/vmstat.h>
 
 #include "internal.h"
 
@@ -41,6 +45,8 @@ struct mk_range {
 static DEFINE_MUTEX(mk_pool_lock);
 static struct resource mk_pool;
 static bool mk_have_pool;
+/* no boot pool: instance memory is allocated from the running host */
+static bool mk_runtime;
 static struct mk_range mk_used[MULTIKERNEL_MAX_INSTANCES];
 
 static bool mk_overlap(phys_addr_t a, size_t alen, phys_addr_t b, size_t blen)
@@ -104,6 +110,100 @@ static int mk_pool_find(size_t size, phys_addr_t *base)
 	return -ENOSPC;
 }
 
+#ifdef CONFIG_CONTIG_ALLOC
+/*
+ * Run-time memory: a contiguous, 2 MiB aligned range of movable memory
+ * taken from the page allocator (alloc_contig_range() migrates what is in
+ * the way) and cleared before the instance gets it: it held the host's
+ * data.  At @want exactly, or wherever alloc_contig_pages() finds room,
+ * trimmed to the alignment.
+ */
+static int mk_runtime_alloc(size_t size, phys_addr_t want, phys_addr_t *base)
+{
+	unsigned long nr = size >> PAGE_SHIFT, extra = MK_POOL_ALIGN >> PAGE_SHIFT;
+	unsigned long pfn, start;
+	struct page *page;
+
+	if (want) {
+		pfn = PHYS_PFN(want);
+		/* all System RAM, and in one zone as alloc_contig_range() needs */
+		if (region_intersects(want, size, IORESOURCE_SYSTEM_RAM,
+				      IORES_DESC_NONE) != REGION_INTERSECTS ||
+		    !pfn_valid(pfn) || !pfn_valid(pfn + nr - 1) ||
+		    !zone_spans_pfn(page_zone(pfn_to_page(pfn)), pfn + nr - 1) ||
+		    alloc_contig_range(pfn, pfn + nr, MIGRATE_MOVABLE,
+				       GFP_KERNEL | __GFP_NOWARN))
+			return -ENOSPC;
+		start = pfn;
+	} else {
+		page = alloc_contig_pages(nr + extra, GFP_KERNEL | __GFP_NOWARN,
+					  NUMA_NO_NODE, NULL);
+		if (!page)
+			return -ENOMEM;
+		pfn = page_to_pfn(page);
+		start = ALIGN(pfn, extra);
+		if (start > pfn)
+			free_contig_range(pfn, start - pfn);
+		free_contig_range(start + nr, pfn + nr + extra - (start + nr));
+	}
+	*base = PFN_PHYS(start);
+	mk_zero(phys_to_virt(*base), size);
+	return 0;
+}
+
+static void mk_runtime_free(phys_addr_t base, size_t size)
+{
+	mk_zero(phys_to_virt(base), size);
+	free_contig_range(PHYS_PFN(base), size >> PAGE_SHIFT);
+}
+
+/* Why an allocation failed: free memory and the largest free block. */
+static void mk_runtime_explain(size_t size)
+{
+	unsigned int order, largest = 0;
+	struct zone *zone;
+
+	for_each_populated_zone(zone)
+		for (order = largest; order < NR_PAGE_ORDERS; order++)
+			/* a hint for the log: racing the allocator is fine */
+			if (data_race(zone->free_area[order].nr_free))
+				largest = order;
+	pr_info_ratelimited("cannot allocate %zuM of contiguous memory: %luM free, the largest free block %luK; create instances early or boot with multikernel=SIZE\n",
+			    size >> 20, global_zone_page_state(NR_FREE_PAGES) >>
+			    (20 - PAGE_SHIFT), (PAGE_SIZE << largest) >> 10);
+}
+#else
+static int mk_runtime_alloc(size_t size, phys_addr_t want, phys_addr_t *base)
+{
+	return -ENOMEM;
+}
+
+static void mk_runtime_free(phys_addr_t base, size_t size) { }
+static void mk_runtime_explain(size_t size) { }
+#endif
+
+/* A run-time slot gets a new range; with mk_pool_lock held. */
+static int mk_runtime_realloc(int slot, size_t size, phys_addr_t want,
+			      phys_addr_t *base)
+{
+	struct mk_range old = mk_used[slot];
+	int ret = 0;
+
+	*base = 0;
+	if (size) {
+		ret = mk_runtime_alloc(size, want, base);
+		if (ret == -ENOMEM)
+			mk_runtime_explain(size);
+		if (ret)
+			return ret;
+	}
+	if (old.size)
+		mk_runtime_free(old.base, old.size);
+	mk_used[slot].base = *base;
+	mk_used[slot].size = size;
+	return 0;
+}
+
 /**
  * mk_pool_realloc - give a slot a (new) region of the pool
  * @slot:	instance slot, its old region is replaced
@@ -114,8 +214,13 @@ static int mk_pool_find(size_t size, phys_addr_t *base)
  * The old region stays the slot's when no new one can be had.  When it is
  * given up it is cleared before another slot can have it.
  *
+ * Without a boot pool the region is allocated from the running host's
+ * memory (mk_pool_runtime()) and freed, cleared, when given up.
+ *
  * Return: 0, -ENODEV without a pool, -EINVAL for a misaligned @want,
- * -ENOSPC when the pool has no such free region.
+ * -ENOSPC when the pool has no such free region (or, at run time, the
+ * range at @want cannot be had), -ENOMEM when no contiguous run-time
+ * memory of @size can be had.
  */
 int mk_pool_realloc(int slot, size_t size, phys_addr_t want,
 		    phys_addr_t *base)
@@ -124,11 +229,16 @@ int mk_pool_realloc(int slot, size_t size, phys_addr_t want,
 	int ret = 0;
 
 	KUNIT_STATIC_STUB_REDIRECT(mk_pool_realloc, slot, size, want, base);
-	if (!mk_have_pool)
+	if (!mk_have_pool && !mk_runtime)
 		return -ENODEV;
 	if (!IS_ALIGNED(want, MK_POOL_ALIGN) || !IS_ALIGNED(size, MK_POOL_ALIGN))
 		return -EINVAL;
 	mutex_lock(&mk_pool_lock);
+	if (mk_runtime) {
+		ret = mk_runtime_realloc(slot, size, want, base);
+		mutex_unlock(&mk_pool_lock);
+		return ret;
+	}
 	old = mk_used[slot];
 	mk_used[slot].size = 0;
 	if (!size) {
@@ -163,6 +273,17 @@ size_t mk_pool_size(void)
 {
 	KUNIT_STATIC_STUB_REDIRECT(mk_pool_size);
 	return mk_have_pool ? resource_size(&mk_pool) : 0;
+}
+
+/**
+ * mk_pool_runtime - instances get memory from the running host
+ *
+ * Return: true when there is no boot pool but multikernel is enabled.
+ */
+bool mk_pool_runtime(void)
+{
+	KUNIT_STATIC_STUB_REDIRECT(mk_pool_runtime);
+	return mk_runtime;
 }
 
 /**
@@ -272,12 +393,24 @@ late_initcall_sync(mk_pool_test_init);
 /**
  * mk_pool_init - take over the boot reservation
  *
- * Return: 0, or -ENODEV when nothing was reserved at boot.
+ * Return: 0, or -ENODEV when multikernel is disabled: neither a pool nor
+ * low memory was reserved at boot, or run-time allocation is not built.
  */
 int __init mk_pool_init(void)
 {
-	if (arch_multikernel_pool(&mk_pool))
-		return -ENODEV;
+	phys_addr_t low;
+	size_t low_size;
+
+	if (arch_multikernel_pool(&mk_pool)) {
+		/* without a pool, instances need low memory and contig_alloc */
+		if (!IS_ENABLED(CONFIG_CONTIG_ALLOC) ||
+		    arch_multikernel_low_slice(0, &low, &low_size))
+			return -ENODEV;
+		mk_runtime = true;
+		pr_info("no pool: instance memory is allocated at run time, low memory for %d instances\n",
+			MULTIKERNEL_MAX_INSTANCES);
+		return 0;
+	}
 	mk_have_pool = true;
 	pr_info("pool %pa-%pa ready\n", &mk_pool.start, &mk_pool.end);
 	return 0;

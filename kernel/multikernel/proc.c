@@ -65,6 +65,13 @@ static void mk_proc_row(struct seq_file *m, struct mk_instance *inst,
 	if (READ_ONCE(inst->state) == MK_ST_QUARANTINED)
 		seq_printf(m, "# %u quarantined: cpus %*pbl did not acknowledge parking at its stop\n",
 			   inst->id, cpumask_pr_args(inst->unparked));
+	if (READ_ONCE(inst->restarts))
+		seq_printf(m, "# %u restarts: %u of %u (%s), the last after it %.*s\n",
+			   inst->id, READ_ONCE(inst->restarts),
+			   READ_ONCE(inst->restart_limit),
+			   mk_restart_policy_name(READ_ONCE(inst->restart)),
+			   (int)sizeof(inst->restart_reason),
+			   inst->restart_reason);
 	if (READ_ONCE(inst->state) == MK_ST_CRASHED) {
 		/* pairs with mk_host_crashed(): the reason is complete */
 		smp_rmb();
@@ -85,6 +92,8 @@ static int mk_proc_show(struct seq_file *m, void *v)
 
 	if (priv && mk_pool_range(&pool))
 		seq_printf(m, "# pool %pa-%pa\n", &pool.start, &pool.end);
+	else if (mk_pool_runtime())
+		seq_puts(m, "# pool none: instance memory is allocated at run time\n");
 	seq_puts(m, "id    name         state        cpus     memory   uart loads starts heartbeats hb_age_ms  tx_msgs  rx_msgs errors\n");
 	mutex_lock(&mk_list_lock);
 	for (i = 0; i < MULTIKERNEL_MAX_INSTANCES; i++)

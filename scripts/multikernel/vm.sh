@@ -5,6 +5,7 @@
 #
 #   vm.sh --script FILE [--append "ARGS"] [--timeout SEC] [--quiet] [--debug]
 #         [--logs PREFIX] [--qemu "ARGS"] [--qemu-bin default|new|PATH]
+#         [--pool SIZE|none]
 #
 # Machine: q35, KVM when /dev/kvm really works, TCG otherwise, $VM_CPUS CPUs
 # (default 4) and $VM_MEM memory (default 2G).  COM1 is the host console,
@@ -18,13 +19,15 @@
 # "-cpu max,+x2apic").  --qemu-bin picks the QEMU: "default" is $QEMU or
 # else qemu-system-x86_64 from PATH (the distribution's), "new" the one
 # make qemu unpacked in $BUILD/qemu (scripts/multikernel/get-qemu.sh, with
-# its firmware directory), anything else a path.
+# its firmware directory), anything else a path.  --pool sets the host's
+# multikernel=SIZE boot pool (768M); "none" boots without multikernel=, so
+# that instances get their memory at run time.
 # Exit status: the script's exit status; 124 when the VM hit the time
 # bound, 125 when the VM died without reporting a status.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
-script="" append="" quiet=0 debug=0 logs="" qargs="" qbin=default
+script="" append="" quiet=0 debug=0 logs="" qargs="" qbin=default pool=768M
 timeout=${VM_TIMEOUT:-300}
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -36,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--logs) logs=$2; shift 2 ;;
 	--qemu) qargs=$2; shift 2 ;;
 	--qemu-bin) qbin=$2; shift 2 ;;
+	--pool) pool=$2; shift 2 ;;
 	*) echo "vm.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -108,7 +112,9 @@ fi
 com1=$vmdir/com1.log com2=$vmdir/com2.log
 [ -z "$logs" ] || com1=$logs.com1.log com2=$logs.com2.log
 : > "$com1"; : > "$com2"
-cmdline="console=ttyS0,115200 panic=-1 oops=panic loglevel=6 multikernel=768M crashkernel=64M $append"
+poolarg="multikernel=$pool "
+[ "$pool" = none ] && poolarg=""
+cmdline="console=ttyS0,115200 panic=-1 oops=panic loglevel=6 ${poolarg}crashkernel=64M $append"
 [ $quiet = 1 ] || echo "vm.sh: accel=$accel cpus=${VM_CPUS:-4} mem=${VM_MEM:-2G} timeout=${timeout}s script=$script$([ $debug = 0 ] || echo " (debug kernel)")$([ "$qbin$qargs" = default ] || echo " qemu=${qemu[0]} ${qargs}")"
 
 timeout --foreground -k 5 "$timeout" "${qemu[@]}" \

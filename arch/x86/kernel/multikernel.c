@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * x86 host side of multikernel, resources: the boot-time reservation of
- * the pool and of the low memory below 1 MiB (multikernel=SIZE[@ADDR]),
+ * the pool (multikernel=SIZE[@ADDR]) and of the low memory below 1 MiB,
  * their accessors, and which CPUs can be handed to an instance.  Starting
  * and stopping an instance's CPUs is in multikernel_start.c, checks of
  * loaded images in multikernel_image.c.
@@ -44,13 +44,20 @@ static struct resource mk_low_res = {
 	.flags	= IORESOURCE_MEM | IORESOURCE_BUSY,
 };
 
-/* multikernel=SIZE[@ADDR] */
+static bool mk_off __initdata;
+
+/* multikernel=SIZE[@ADDR] or multikernel=off */
 static int __init parse_multikernel(char *arg)
 {
 	char *end;
 
 	if (!arg)
 		return -EINVAL;
+	mk_off = !strcmp(arg, "off");
+	if (mk_off) {
+		mk_req_size = 0;
+		return 0;
+	}
 	mk_req_size = memparse(arg, &end);
 	if (*end == '@')
 		mk_req_base = memparse(end + 1, &end);
@@ -129,20 +136,36 @@ static phys_addr_t __init mk_reserve_low(void)
  * reserved, so the sub-1MiB slices can still be allocated; they are placed
  * so that the trampoline still fits (mk_reserve_low()).  Without room for
  * both, multikernel is disabled: nothing is reserved and creating an
- * instance fails with ENODEV.
+ * instance fails with ENODEV.  Without multikernel=SIZE only the low
+ * memory is reserved, and instances get their memory from the running
+ * host (kernel/multikernel/pool.c); multikernel=off, or a kernel that
+ * was itself spawned, reserves nothing.
  */
 void __init multikernel_reserve(void)
 {
 	phys_addr_t low, base;
 	unsigned long long size = ALIGN(mk_req_size, SZ_2M);
 
-	if (!size)
+	/* a spawned kernel never hosts instances of its own */
+	if (multikernel_guest())
 		return;
+	if (mk_off) {
+		pr_info("disabled on the command line\n");
+		return;
+	}
 
 	low = mk_reserve_low();
 	if (!low)
 		return;
 	kmemleak_ignore_phys(low);
+	if (!size) {
+		mk_low_res.start = low;
+		mk_low_res.end = low + MK_LOW_TOTAL - 1;
+		mk_low_hide_from_loaders(low);
+		pr_info("no pool reserved, instance memory comes from the running host; low memory at %pa\n",
+			&low);
+		return;
+	}
 
 	if (mk_req_base) {
 		base = mk_req_base;
@@ -178,10 +201,11 @@ void __init multikernel_reserve(void)
 
 int arch_multikernel_pool(struct resource *res)
 {
+	if (mk_low_res.end)
+		insert_resource(&iomem_resource, &mk_low_res);
 	if (!mk_pool_res.end)
 		return -ENODEV;
 	insert_resource(&iomem_resource, &mk_pool_res);
-	insert_resource(&iomem_resource, &mk_low_res);
 	*res = mk_pool_res;
 	return 0;
 }

@@ -33,7 +33,8 @@
 # A test's VM takes "# vm-smp: N" (CPUs), "# vm-append: ARGS" (host command
 # line), "# vm-qemu: ARGS" (extra QEMU arguments; both may repeat, the
 # lines are joined) and "# vm-qemu-bin: new" (the QEMU of make qemu instead
-# of the distribution's; vm.sh --qemu-bin).  A test can tell it runs on the debug kernel
+# of the distribution's; vm.sh --qemu-bin), "# vm-pool: none" (no
+# multikernel= boot pool; vm.sh --pool).  A test can tell it runs on the debug kernel
 # from its release ("uname -r" ends in -mkdebug).  DEBUG_PASS=only runs
 # the debug pass alone.  "# vm-needs: FILE..." is for vmtest.sh, the
 # standalone runner, which skips a test whose files it does not provide;
@@ -126,7 +127,7 @@ debug_ready() {
 	[ "$rc" = 0 ] || tail -n 30 "$dbuild.log" | sed 's/^/# | /'
 }
 launch() {
-	local t=${items[$1]} dbg=0 name smp append qargs qbin vmopts
+	local t=${items[$1]} dbg=0 name smp append qargs qbin pool vmopts
 	case "$t" in debug:*) dbg=1 t=${t#debug:} ;; /*) return ;; esac
 	name=$(basename "${t%.sh}")
 	[ $dbg = 1 ] && name=$name-debug
@@ -138,7 +139,9 @@ launch() {
 	append=$(sed -n 's/^# vm-append: //p' "$here/$t" | paste -sd' ')
 	qargs=$(sed -n 's/^# vm-qemu: //p' "$here/$t" | paste -sd' ')
 	qbin=$(sed -n 's/^# vm-qemu-bin: //p' "$here/$t" | head -n 1)
-	vmopts=(--quiet --logs "$build/vm/$name" --qemu "$qargs" --qemu-bin "${qbin:-default}")
+	pool=$(sed -n 's/^# vm-pool: //p' "$here/$t" | head -n 1)
+	vmopts=(--quiet --logs "$build/vm/$name" --qemu "$qargs" --qemu-bin "${qbin:-default}"
+		--pool "${pool:-768M}")
 	[ $dbg = 1 ] && vmopts+=(--debug)
 	( VM_CPUS=${smp:-${VM_CPUS:-4}} "$vm" "${vmopts[@]}" --script "$here/$t" \
 		--append "$append" --timeout "${VM_TIMEOUT:-600}" \

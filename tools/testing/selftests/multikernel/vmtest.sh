@@ -30,7 +30,8 @@
 # A test's header lines set up its VM: "# vm-smp: N" (QEMU -smp, default
 # 4), "# vm-append: ARGS" (host command line), "# vm-qemu: ARGS" (extra QEMU
 # arguments; both may repeat) and "# vm-qemu-bin: new" (a newer QEMU than
-# the distribution's: the one $QEMU_NEW names).  "# com2-expect: TEXT"
+# the distribution's: the one $QEMU_NEW names), "# vm-pool: SIZE|none"
+# (the multikernel= pool, 768M; none boots without one).  "# com2-expect: TEXT"
 # lines are extra results: TEXT must appear on the spawned kernels' console
 # (COM2).  A test that needs a file this script does not provide (the RT
 # kernel, a signed kernel, kexec-tools without -x) says so with
@@ -278,10 +279,9 @@ probe_accel() {
 	echo tcg
 }
 
-# the host's command line: the pool spawns take memory from, and room for
-# a crash kernel (test_host_crash.sh adds its own crashkernel=)
-cmdline="console=ttyS0,115200 panic=-1 oops=panic loglevel=6"
-cmdline="$cmdline multikernel=768M crashkernel=64M"
+# the host's command line: room for a crash kernel (test_host_crash.sh
+# adds its own crashkernel=); run_vm adds the pool spawns take memory from
+cmdline="console=ttyS0,115200 panic=-1 oops=panic loglevel=6 crashkernel=64M"
 
 # header TEST KEY: the values of "# vm-KEY:" lines, joined
 header() {
@@ -306,9 +306,14 @@ skip_reason() {
 # TEST's exit status, 124 when the VM ran out of time, 125 when it stopped
 # without reporting one
 run_vm() {
-	local t=$1 logs=$2 smp append qargs bin rc status
+	local t=$1 logs=$2 smp append qargs bin rc status pool
 	smp=$(header "$t" vm-smp)
+	pool=$(header "$t" vm-pool)
 	append=$(header "$t" vm-append)
+	case "${pool:=768M}" in
+	none) ;;
+	*) append="multikernel=$pool $append" ;;
+	esac
 	qargs=$(header "$t" vm-qemu)
 	bin=("${qemu[@]}")
 	[ "$(header "$t" vm-qemu-bin)" = new ] && bin=("$QEMU_NEW")
