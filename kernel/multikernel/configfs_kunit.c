@@ -125,6 +125,39 @@ static void mk_configfs_test_stop_timeout(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 16U, inst->stop_timeout_ms);
 }
 
+/* restart, restart_limit, restart_delay_ms: words and bounds */
+static void mk_configfs_test_restart(struct kunit *test)
+{
+	struct mk_configfs_kunit *fx = test->priv;
+	struct mk_instance *inst = fx->inst;
+
+	mk_restart_init(inst);
+	KUNIT_EXPECT_STREQ(test, "never", mk_restart_policy_name(inst->restart));
+	KUNIT_EXPECT_EQ(test, (unsigned int)MK_RESTART_LIMIT, inst->restart_limit);
+	KUNIT_EXPECT_EQ(test, 0, mk_restart_set_policy(inst, "on-crash"));
+	KUNIT_EXPECT_EQ(test, MK_RESTART_ON_CRASH, inst->restart);
+	KUNIT_EXPECT_EQ(test, 0, mk_restart_set_policy(inst, "always"));
+	KUNIT_EXPECT_STREQ(test, "always", mk_restart_policy_name(inst->restart));
+	KUNIT_EXPECT_EQ(test, -EINVAL, mk_restart_set_policy(inst, "sometimes"));
+	KUNIT_EXPECT_EQ(test, -EINVAL, mk_restart_set_policy(inst, "on-crash "));
+	KUNIT_EXPECT_EQ(test, -EINVAL, mk_restart_set_policy(inst, ""));
+	KUNIT_EXPECT_EQ(test, MK_RESTART_ALWAYS, inst->restart);
+	KUNIT_EXPECT_STREQ(test, "invalid", mk_restart_policy_name(3));
+
+	KUNIT_EXPECT_EQ(test, 0, mk_restart_set_limit(inst, "0"));
+	KUNIT_EXPECT_EQ(test, 0U, inst->restart_limit);
+	KUNIT_EXPECT_EQ(test, 0, mk_restart_set_limit(inst, "1000"));
+	KUNIT_EXPECT_EQ(test, -EINVAL, mk_restart_set_limit(inst, "1001"));
+	KUNIT_EXPECT_EQ(test, -EINVAL, mk_restart_set_limit(inst, "-1"));
+	KUNIT_EXPECT_EQ(test, 1000U, inst->restart_limit);
+
+	KUNIT_EXPECT_EQ(test, 0, mk_restart_set_delay(inst, "0"));
+	KUNIT_EXPECT_EQ(test, 0, mk_restart_set_delay(inst, "60000"));
+	KUNIT_EXPECT_EQ(test, -EINVAL, mk_restart_set_delay(inst, "60001"));
+	KUNIT_EXPECT_EQ(test, -EINVAL, mk_restart_set_delay(inst, "1 s"));
+	KUNIT_EXPECT_EQ(test, 60000U, inst->restart_delay_ms);
+}
+
 static void mk_configfs_test_state_word(struct kunit *test)
 {
 	struct mk_configfs_kunit *fx = test->priv;
@@ -402,6 +435,7 @@ static void mk_configfs_test_console(struct kunit *test)
 static struct kunit_case mk_configfs_kunit_cases[] = {
 	KUNIT_CASE(mk_configfs_test_store_arg),
 	KUNIT_CASE(mk_configfs_test_stop_timeout),
+	KUNIT_CASE(mk_configfs_test_restart),
 	KUNIT_CASE(mk_configfs_test_state_word),
 	KUNIT_CASE_PARAM(mk_configfs_test_memory, mk_memory_gen_params),
 	KUNIT_CASE(mk_configfs_test_memory_busy),

@@ -42,7 +42,8 @@ run cat /sys/devices/system/cpu/present
 run sh -c 'echo 1 > /sys/devices/system/cpu/cpu3/online'
 step "9/11 active/backup: a service that crashes comes back without an operator"
 # the service: serves for two seconds, then its kernel panics
-SVC='echo "svc: serving"; sleep 2; echo "svc: fatal error"; echo c > /proc/sysrq-trigger'
+# (no quotes: the kernel's command line would keep them)
+SVC='echo svc: serving; sleep 2; echo svc: fatal error; echo c > /proc/sysrq-trigger'
 run sh -c 'echo 0 > /sys/devices/system/cpu/cpu2/online'
 run mkdir "$MK_CFG/svc"
 run sh -c "cd $MK_CFG/svc && echo 2 > cpus && echo 160M > memory &&
