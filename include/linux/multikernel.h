@@ -96,11 +96,16 @@ struct mk_image_copy;
  * @state_lock:	protects @state
  * @state:	lifecycle state, see enum mk_state
  * @loading:	a load syscall is filling the instance (under @lock)
- * @busy:	a start is handing the CPU over without @lock (under @lock)
+ * @busy:	a start is handing the CPU over, or a CPU change of a running
+ *		instance waits for the spawned kernel, without @lock (under
+ *		@lock)
+ * @resizing:	that CPU change is what makes it @busy (under @lock)
+ * @resize_cancel: a stop or rmdir ends that CPU change at its current CPU
  * @dead:	rmdir'ed; resources are released once @loading is clear
  * @kill_now:	a kill arrived while a graceful stop waits
  * @cpus:	CPUs assigned; the first one boots
- * @boot_cpu:	first CPU of @cpus
+ * @boot_cpu:	first CPU of @cpus when they were written while not
+ *		started; CPUs added while running never replace it
  * @owns_cpus:	@cpus are claimed (the host cannot online them)
  * @unparked:	CPUs that did not acknowledge parking at the last stop
  * @base:	physical start of the instance's memory (shared area first),
@@ -149,6 +154,8 @@ struct mk_instance {
 	enum mk_state		state;
 	bool			loading;
 	bool			busy;
+	bool			resizing;
+	bool			resize_cancel;
 	bool			dead;
 	bool			kill_now;
 	cpumask_var_t		cpus;
@@ -250,6 +257,31 @@ int arch_multikernel_start(struct mk_instance *inst);
  */
 int arch_multikernel_stop_cpus(struct mk_instance *inst,
 			       struct cpumask *unparked);
+
+/**
+ * arch_multikernel_park_cpu - take one CPU of a running instance back
+ * @inst: instance, running
+ * @cpu: a CPU lent to @inst that its spawned kernel gave up or did not
+ *	 bring up
+ *
+ * As arch_multikernel_stop_cpus() does for every CPU of an instance:
+ * INIT, then the parking stub, and a bounded wait for its
+ * acknowledgment.  Sleeps.
+ *
+ * Return: 0 when it acknowledged, -ETIMEDOUT (or -ENODEV without the
+ * host's low memory or an id for @cpu) when it did not: it may still run
+ * code of the spawned kernel.
+ */
+int arch_multikernel_park_cpu(struct mk_instance *inst, unsigned int cpu);
+
+/**
+ * arch_multikernel_cpu_hwid - how a spawned kernel names a lent CPU
+ * @cpu: logical CPU number of a CPU lent to an instance
+ *
+ * Return: the id the spawned kernel knows it by in the boot information
+ * (x86: its APIC id), as recorded when it was lent.
+ */
+u32 arch_multikernel_cpu_hwid(unsigned int cpu);
 
 /**
  * arch_multikernel_fill_info - write the boot information for a start

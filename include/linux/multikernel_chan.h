@@ -138,6 +138,7 @@ int mk_chan_send_flags(struct mk_chan *ch, u16 type, u16 flags, u32 seq,
 		       const void *data, u32 len, long timeout);
 int mk_chan_call(struct mk_chan *ch, u16 type, const void *data, u32 len,
 		 void *reply, u32 *reply_len, long timeout);
+void mk_chan_cancel_calls(struct mk_chan *ch);
 int mk_chan_reply(struct mk_chan *ch, const struct mk_msg *req,
 		  const void *data, u32 len);
 int mk_chan_echo(struct mk_chan *ch, const struct mk_msg *msg);

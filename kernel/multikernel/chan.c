@@ -636,8 +636,9 @@ bool mk_chan_writable(struct mk_chan *ch, u16 type)
  * @reply_len:	in: size of @reply, out: length of the reply
  * @timeout:	jiffies for the whole exchange
  *
- * Return: 0, -ETIMEDOUT, -EPIPE, -ESHUTDOWN, -EMSGSIZE (reply too large)
- * or an error from mk_chan_send_flags().
+ * Return: 0, -ETIMEDOUT, -EPIPE, -ESHUTDOWN, -ECANCELED
+ * (mk_chan_cancel_calls()), -EMSGSIZE (reply too large) or an error from
+ * mk_chan_send_flags().
  */
 int mk_chan_call(struct mk_chan *ch, u16 type, const void *data, u32 len,
 		 void *reply, u32 *reply_len, long timeout)
@@ -672,6 +673,18 @@ int mk_chan_call(struct mk_chan *ch, u16 type, const void *data, u32 len,
 	if (!ret)
 		*reply_len = call.reply_len;
 	return ret;
+}
+
+/**
+ * mk_chan_cancel_calls - end every outstanding mk_chan_call() now
+ * @ch:		channel
+ *
+ * Their callers return -ECANCELED; a reply that arrives later is dropped.
+ * Any context but NMI.
+ */
+void mk_chan_cancel_calls(struct mk_chan *ch)
+{
+	mk_chan_fail_calls(ch, -ECANCELED);
 }
 
 /**

@@ -190,12 +190,66 @@ static void mk_guest_request_stop(void)
 		mk_guest_poweroff_now();
 }
 
+/*
+ * CPUs the host gives or takes back while we run: one request at a time,
+ * carried out in a work item of its own (bringing a CPU up takes a while,
+ * and the channel's receive work must go on), answered with a reply of
+ * the same event whose arg is 0 or a positive errno.
+ */
+static struct {
+	struct mk_msg		req;	/* type, flags, seq: data not kept */
+	struct mk_lifecycle	lc;
+	atomic_t		busy;
+} mk_guest_cpu;
+
+static void mk_guest_cpu_fn(struct work_struct *work)
+{
+	struct mk_lifecycle ans = { .event = mk_guest_cpu.lc.event };
+	struct mk_msg req = mk_guest_cpu.req;
+	u32 apicid = mk_guest_cpu.lc.arg;
+	int ret;
+
+	if (ans.event == MK_LC_CPU_ADD)
+		ret = multikernel_guest_cpu_add(apicid);
+	else
+		ret = multikernel_guest_cpu_remove(apicid);
+	ans.arg = -ret;
+	/* the next request may come as soon as the host has the answer */
+	atomic_set(&mk_guest_cpu.busy, 0);
+	mk_chan_reply(&mk_gchan, &req, &ans, sizeof(ans));
+}
+
+static DECLARE_WORK(mk_guest_cpu_work, mk_guest_cpu_fn);
+
+static void mk_guest_cpu_request(struct mk_chan *ch, const struct mk_msg *msg)
+{
+	const struct mk_lifecycle *lc = msg->data;
+	struct mk_lifecycle ans = { .event = lc->event, .arg = EBUSY };
+
+	if (!(msg->flags & MK_MSG_F_REQUEST)) {
+		atomic64_inc(&ch->errors);
+		return;
+	}
+	if (atomic_cmpxchg(&mk_guest_cpu.busy, 0, 1)) {
+		mk_chan_reply(ch, msg, &ans, sizeof(ans));
+		return;
+	}
+	mk_guest_cpu.req = *msg;
+	mk_guest_cpu.req.data = NULL;
+	mk_guest_cpu.lc = *lc;
+	queue_work(system_unbound_wq, &mk_guest_cpu_work);
+}
+
 static int mk_guest_lifecycle(struct mk_chan *ch, const struct mk_msg *msg)
 {
 	const struct mk_lifecycle *lc = msg->data;
 
-	if (msg->len == sizeof(*lc) && lc->event == MK_LC_STOP)
+	if (msg->len != sizeof(*lc))
+		atomic64_inc(&ch->errors);
+	else if (lc->event == MK_LC_STOP)
 		mk_guest_request_stop();
+	else if (lc->event == MK_LC_CPU_ADD || lc->event == MK_LC_CPU_REMOVE)
+		mk_guest_cpu_request(ch, msg);
 	else
 		atomic64_inc(&ch->errors);
 	return 0;
@@ -334,6 +388,11 @@ static int __init mk_guest_booted(void)
 	if (!mk_ginfo)
 		return 0;
 	mk_guest_set_state(MK_GUEST_BOOTED);
+	/* CPU requests work from now on; none: an older layout has no field */
+	if (multikernel_guest_features())
+		/* the handler and the work are ready before the host sees it */
+		smp_store_release(&mk_ginfo->guest_features,
+				  multikernel_guest_features());
 	mk_guest_event(MK_LC_BOOTED);
 	mk_last_heartbeat = jiffies;
 	schedule_delayed_work(&mk_guest_poll_work, 1);

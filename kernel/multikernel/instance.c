@@ -71,6 +71,12 @@ static DECLARE_WAIT_QUEUE_HEAD(mk_stop_wq);
 /* How often a graceful stop looks whether the spawned kernel halted. */
 #define MK_STOP_POLL_MS		20
 
+/*
+ * How long the host waits for a running spawned kernel to bring a CPU up
+ * or take it down: longer than its own wait for a CPU to come up (10 s).
+ */
+#define MK_CPU_REQ_TIMEOUT_MS	15000
+
 static const char * const mk_state_names[MK_ST_NR] = {
 	[MK_ST_EMPTY]		= "empty",
 	[MK_ST_LOADED]		= "loaded",
@@ -380,12 +386,19 @@ int __init mk_hotplug_init(void)
 
 /* ---- configuration ---- */
 
+static int mk_resize_cpus(struct mk_instance *inst,
+			  const struct cpumask *new);
+
 /**
  * mk_instance_set_cpus - assign CPUs, claiming them from the host at once
- * @inst:	instance, not started
+ * @inst:	instance, not started or running
  * @list:	cpulist; empty releases the CPUs
  *
- * Return: 0 or -EINVAL, -E2BIG, -EBUSY with the reason logged.
+ * A running instance's spawned kernel is asked to bring up the CPUs added
+ * and to take down those removed; see mk_resize_cpus().
+ *
+ * Return: 0 or -EINVAL, -E2BIG, -EBUSY with the reason logged; for a
+ * running instance also the errors of mk_resize_cpus().
  */
 int mk_instance_set_cpus(struct mk_instance *inst, const char *list)
 {
@@ -424,8 +437,15 @@ int mk_instance_set_cpus(struct mk_instance *inst, const char *list)
 	mutex_lock(&inst->lock);
 	if (mk_refuse_quarantined(inst)) {
 		ret = -EBUSY;
+	} else if (inst->busy) {
+		mk_inst_info(inst, "a %s is in progress; try again\n",
+			     inst->resizing ? "CPU change" : "start");
+		ret = -EBUSY;
+	} else if (READ_ONCE(inst->state) == MK_ST_RUNNING) {
+		ret = mk_resize_cpus(inst, new);
 	} else if (mk_started(READ_ONCE(inst->state))) {
-		mk_inst_info(inst, "started; stop it before changing its CPUs\n");
+		mk_inst_info(inst, "%s; its CPUs change only while it runs or is not started\n",
+			     mk_state_name(READ_ONCE(inst->state)));
 		ret = -EBUSY;
 	} else {
 		ret = mk_own_cpus(inst, new);
@@ -826,6 +846,15 @@ int mk_instance_stop(struct mk_instance *inst, unsigned int timeout_ms)
 		WRITE_ONCE(inst->kill_now, true);
 		goto out;
 	}
+	if (inst->resizing) {
+		/* its request ends now; its CPU is parked, then we go on */
+		WRITE_ONCE(inst->resize_cancel, true);
+		mk_chan_cancel_calls(&inst->chan);
+		mutex_unlock(&inst->lock);
+		wait_event(mk_stop_wq, !READ_ONCE(inst->busy));
+		mutex_lock(&inst->lock);
+		prev = READ_ONCE(inst->state);
+	}
 	if (inst->busy || prev == MK_ST_STOPPING) {
 		mk_inst_info(inst, "a %s is in progress\n",
 			     inst->busy ? "start" : "stop");
@@ -902,6 +931,207 @@ int mk_instance_restart(struct mk_instance *inst, unsigned int epoch)
 	ret = mk_take_back(inst, "to restart it");
 	mutex_unlock(&inst->lock);
 	return ret ?: mk_instance_start(inst);
+}
+
+/* ---- CPUs of a running instance ---- */
+
+/*
+ * Ask the spawned kernel to bring up (MK_LC_CPU_ADD) or take down
+ * (MK_LC_CPU_REMOVE) one CPU and wait, bounded, for its answer.  Called
+ * without inst->lock.
+ *
+ * Return: 0; the errno it answered with, among those it may give (any
+ * other becomes -EIO); -ETIMEDOUT; -ECANCELED when a stop or rmdir ended
+ * the change; or a channel error.
+ */
+static int mk_cpu_request(struct mk_instance *inst, u32 event,
+			  unsigned int cpu)
+{
+	struct mk_lifecycle req = {
+		.event = event, .arg = arch_multikernel_cpu_hwid(cpu),
+	};
+	struct mk_lifecycle ans;
+	u32 len = sizeof(ans);
+	int ret;
+
+	if (READ_ONCE(inst->resize_cancel))
+		return -ECANCELED;
+	ret = mk_chan_call(&inst->chan, MK_MSG_LIFECYCLE, &req, sizeof(req),
+			   &ans, &len, msecs_to_jiffies(MK_CPU_REQ_TIMEOUT_MS));
+	if (ret)
+		return ret;
+	if (len != sizeof(ans) || ans.event != event) {
+		atomic64_inc(&inst->chan.errors);
+		return -EIO;
+	}
+	switch (ans.arg) {
+	case 0:
+		return 0;
+	case EINVAL:
+	case EBUSY:
+	case ENODEV:
+	case ENOSPC:
+	case EOPNOTSUPP:
+	case EIO:
+		return -(int)ans.arg;
+	}
+	return -EIO;
+}
+
+static void mk_cpu_request_failed(struct mk_instance *inst, unsigned int cpu,
+				  bool add, int err)
+{
+	const char *what = add ? "bring up" : "take down";
+
+	if (err == -ETIMEDOUT)
+		mk_inst_info(inst, "cpu%u: its kernel did not %s the CPU within %u ms\n",
+			     cpu, what, MK_CPU_REQ_TIMEOUT_MS);
+	else if (err == -ECANCELED)
+		mk_inst_info(inst, "cpu%u: the CPU change was cancelled by a stop or rmdir\n",
+			     cpu);
+	else
+		mk_inst_info(inst, "cpu%u: its kernel could not %s the CPU: %d\n",
+			     cpu, what, err);
+}
+
+/* Give one CPU that is lent but none of @inst's back to the host. */
+static void mk_cpu_release_one(unsigned int cpu)
+{
+	bool was_lending = mk_cpus_lock_all();
+
+	mk_cpu_give_back(cpu);
+	mk_cpus_unlock_all(was_lending);
+}
+
+/*
+ * @cpu, which the spawned kernel gave up or may have got hold of, back to
+ * the host: parked, verified as at a stop, and released.  A CPU that does
+ * not acknowledge parking may still run the spawned kernel: it stays the
+ * instance's, and the instance's stop parks it again (or quarantines it).
+ * Called without inst->lock.
+ *
+ * Return: 0 or -ETIMEDOUT.
+ */
+static int mk_cpu_take_back_one(struct mk_instance *inst, unsigned int cpu)
+{
+	int ret = arch_multikernel_park_cpu(inst, cpu);
+
+	mutex_lock(&inst->lock);
+	if (ret) {
+		cpumask_set_cpu(cpu, inst->cpus);
+		pr_err("instance %u: cpu%u did not acknowledge parking; it stays with the instance until the instance stops\n",
+		       inst->id, cpu);
+	} else {
+		cpumask_clear_cpu(cpu, inst->cpus);
+		mk_cpu_release_one(cpu);
+	}
+	mutex_unlock(&inst->lock);
+	return ret ? -ETIMEDOUT : 0;
+}
+
+/*
+ * Make @new the CPUs of a running instance.  The CPUs added are claimed at
+ * once with the checks of a create: if one fails, nothing changes.  Then,
+ * one CPU at a time, removals first, the spawned kernel takes each removed
+ * CPU down, which the host then parks and releases, and brings each added
+ * CPU up; one it did not bring up is parked and released too.  While it
+ * waits for the spawned kernel the instance is busy, without inst->lock:
+ * a stop or rmdir ends the change at its current CPU.  Called and returns
+ * with inst->lock held, the instance running and not busy.
+ *
+ * Return: 0; -EINVAL (the first CPU removed); -EOPNOTSUPP (the spawned
+ * kernel takes no CPUs while running); -EBUSY (a CPU cannot be lent); or
+ * the first error of mk_cpu_request(), or -ETIMEDOUT when a CPU did not
+ * acknowledge parking.  The CPUs changed before an error stay changed.
+ */
+static int mk_resize_cpus(struct mk_instance *inst, const struct cpumask *new)
+{
+	cpumask_var_t add, del;
+	unsigned int cpu;
+	bool was_lending;
+	int ret = 0;
+
+	if (!cpumask_test_cpu(inst->boot_cpu, new)) {
+		mk_inst_info(inst, "cpu%u is the CPU its kernel booted on; it cannot be removed while running\n",
+			     inst->boot_cpu);
+		return -EINVAL;
+	}
+	if (!(READ_ONCE(inst->info->guest_features) & MK_GUEST_F_CPUS)) {
+		mk_inst_info(inst, "its kernel takes no CPUs while running (no CPU hotplug, or an older boot information layout); stop it first\n");
+		return -EOPNOTSUPP;
+	}
+	if (!zalloc_cpumask_var(&add, GFP_KERNEL))
+		return -ENOMEM;
+	if (!zalloc_cpumask_var(&del, GFP_KERNEL)) {
+		free_cpumask_var(add);
+		return -ENOMEM;
+	}
+	cpumask_andnot(add, new, inst->cpus);
+	cpumask_andnot(del, inst->cpus, new);
+
+	was_lending = mk_cpus_lock_all();
+	for_each_cpu(cpu, add) {
+		ret = mk_cpu_lendable(inst, cpu);
+		if (ret)
+			break;
+	}
+	if (!ret)
+		for_each_cpu(cpu, add)
+			mk_cpu_lend(cpu);
+	mk_cpus_unlock_all(was_lending);
+	if (ret || (cpumask_empty(add) && cpumask_empty(del)))
+		goto out;
+
+	inst->busy = true;
+	inst->resizing = true;
+	WRITE_ONCE(inst->resize_cancel, false);
+	mutex_unlock(&inst->lock);
+
+	for_each_cpu(cpu, del) {
+		ret = mk_cpu_request(inst, MK_LC_CPU_REMOVE, cpu);
+		if (ret) {
+			/* it may still run there: the instance keeps it */
+			mk_cpu_request_failed(inst, cpu, false, ret);
+			break;
+		}
+		ret = mk_cpu_take_back_one(inst, cpu);
+		if (ret)
+			break;
+		pr_info("instance %u: cpu%u given back while running\n",
+			inst->id, cpu);
+	}
+	for_each_cpu(cpu, add) {
+		int err;
+
+		if (ret) {
+			/* never asked for: still where the host left it */
+			mk_cpu_release_one(cpu);
+			continue;
+		}
+		ret = mk_cpu_request(inst, MK_LC_CPU_ADD, cpu);
+		if (!ret) {
+			mutex_lock(&inst->lock);
+			cpumask_set_cpu(cpu, inst->cpus);
+			mutex_unlock(&inst->lock);
+			pr_info("instance %u: cpu%u added while running\n",
+				inst->id, cpu);
+			continue;
+		}
+		mk_cpu_request_failed(inst, cpu, true, ret);
+		/* it may have got anywhere: parked as at a stop */
+		err = mk_cpu_take_back_one(inst, cpu);
+		if (err)
+			ret = err;
+	}
+
+	mutex_lock(&inst->lock);
+	inst->resizing = false;
+	inst->busy = false;
+	wake_up_all(&mk_stop_wq);
+out:
+	free_cpumask_var(del);
+	free_cpumask_var(add);
+	return ret;
 }
 
 /* ---- loads (called by load.c around kexec's own loaders) ---- */
@@ -1131,6 +1361,11 @@ void mk_instance_destroy(struct mk_instance *inst)
 
 	mutex_lock(&inst->lock);
 	inst->dead = true;
+	if (inst->resizing) {
+		/* a CPU change in progress ends at its current CPU */
+		WRITE_ONCE(inst->resize_cancel, true);
+		mk_chan_cancel_calls(&inst->chan);
+	}
 	mutex_unlock(&inst->lock);
 	/* no automatic restart from now on, and none in progress */
 	mk_restart_cancel(inst);

@@ -22,6 +22,7 @@
 
 #include <linux/acpi.h>
 #include <linux/console.h>
+#include <linux/cpu.h>
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/kernel.h>
@@ -119,7 +120,140 @@ static void __init mk_guest_parse_smp_cfg(void)
 	for (i = 0; i < mk_boot.nr_cpus; i++)
 		topology_register_apic(mk_boot.apic_ids[i], CPU_ACPIID_INVALID,
 				       true);
+	/* possible, not present: the host may give them while we run */
+	for (i = 0; IS_ENABLED(CONFIG_HOTPLUG_CPU) && i < mk_boot.nr_hotplug_cpus;
+	     i++)
+		topology_register_apic(mk_boot.hotplug_apic_ids[i],
+				       CPU_ACPIID_INVALID, false);
 	smp_found_config = 1;
+}
+
+#ifdef CONFIG_HOTPLUG_CPU
+/* The present CPU with APIC id @apicid, or -ENODEV.  With the hotplug lock. */
+static int mk_guest_cpu_of(u32 apicid)
+{
+	unsigned int cpu;
+
+	for_each_present_cpu(cpu)
+		if (per_cpu(x86_cpu_to_apicid, cpu) == apicid)
+			return cpu;
+	return -ENODEV;
+}
+
+/* Forget @cpu, offline: no longer present, its device gone. */
+static void mk_guest_cpu_forget(unsigned int cpu)
+{
+	cpu_maps_update_begin();
+	cpus_write_lock();
+	arch_unregister_cpu(cpu);
+	topology_hotunplug_apic(cpu);
+	cpus_write_unlock();
+	cpu_maps_update_done();
+}
+
+/**
+ * multikernel_guest_cpu_add - bring up a CPU the host gives while we run
+ * @apicid: its APIC id, registered at boot (one of the boot information's
+ *	    CPUs or hotplug CPUs)
+ *
+ * Makes the CPU present, registers its device and onlines it, with this
+ * kernel's own INIT/SIPI sequence from its own real-mode trampoline, as at
+ * boot.  Sleeps.
+ *
+ * Return: 0, -EBUSY when it is present already, -ENODEV when it was not
+ * registered at boot, -ENOSPC without a CPU number for it, or the error of
+ * its bring-up (then it is not present again).
+ */
+int multikernel_guest_cpu_add(u32 apicid)
+{
+	int cpu, ret;
+
+	lock_device_hotplug();
+	if (mk_guest_cpu_of(apicid) >= 0) {
+		ret = -EBUSY;
+		goto out;
+	}
+	cpu_maps_update_begin();
+	cpus_write_lock();
+	cpu = topology_hotplug_apic(apicid, CPU_ACPIID_INVALID);
+	ret = cpu < 0 ? cpu : arch_register_cpu(cpu);
+	if (ret && cpu >= 0)
+		topology_hotunplug_apic(cpu);
+	cpus_write_unlock();
+	cpu_maps_update_done();
+	if (ret)
+		goto out;
+	ret = device_online(get_cpu_device(cpu));
+	if (ret < 0) {
+		pr_err("APIC id %u from the host did not come up: %d\n",
+		       apicid, ret);
+		mk_guest_cpu_forget(cpu);
+		goto out;
+	}
+	ret = 0;
+	pr_info("cpu%u (APIC id %u) added by the host\n", cpu, apicid);
+out:
+	unlock_device_hotplug();
+	return ret;
+}
+
+/**
+ * multikernel_guest_cpu_remove - give a CPU back to the host
+ * @apicid: its APIC id
+ *
+ * Takes the CPU offline (it halts in this kernel's play_dead until the
+ * host parks it), unregisters its device and makes it not present again;
+ * it stays possible, so the host can give it again.  Sleeps.
+ *
+ * Return: 0, -ENODEV when no present CPU has @apicid, -EINVAL for the CPU
+ * this kernel booted on, or the error of taking it offline.
+ */
+int multikernel_guest_cpu_remove(u32 apicid)
+{
+	int cpu, ret;
+
+	lock_device_hotplug();
+	cpu = mk_guest_cpu_of(apicid);
+	if (cpu < 0) {
+		ret = cpu;
+	} else if (!cpu) {
+		ret = -EINVAL;
+	} else {
+		/* 1: it was offline already */
+		ret = device_offline(get_cpu_device(cpu));
+		if (ret >= 0) {
+			mk_guest_cpu_forget(cpu);
+			pr_info("cpu%u (APIC id %u) given back to the host\n",
+				cpu, apicid);
+			ret = 0;
+		}
+	}
+	unlock_device_hotplug();
+	return ret;
+}
+#else
+int multikernel_guest_cpu_add(u32 apicid)
+{
+	return -EOPNOTSUPP;
+}
+
+int multikernel_guest_cpu_remove(u32 apicid)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
+/**
+ * multikernel_guest_features - what to report in guest_features
+ *
+ * Return: MK_GUEST_F_* bits; none when the host wrote a boot information
+ * layout older than version 3, which has no such field.
+ */
+u32 multikernel_guest_features(void)
+{
+	if (mk_boot.version < 3)
+		return 0;
+	return IS_ENABLED(CONFIG_HOTPLUG_CPU) ? MK_GUEST_F_CPUS : 0;
 }
 
 static int __init mk_guest_pci_arch_init(void)
@@ -315,11 +449,19 @@ static bool mk_guest_check_info(const struct multikernel_boot_info *info,
 	/* fields of versions the host did not write take their defaults */
 	if (version < 2)
 		out->host_apicid = 0;
+	if (version < 3)
+		out->nr_hotplug_cpus = 0;
 
 	if (!out->nr_cpus || out->nr_cpus > MULTIKERNEL_MAX_CPUS ||
 	    !out->tsc_khz || !out->host_hz) {
 		scnprintf(why, why_len, "lists %u CPUs, TSC %u kHz, HZ %u\n",
 			  out->nr_cpus, out->tsc_khz, out->host_hz);
+		return false;
+	}
+	if (out->nr_hotplug_cpus > MULTIKERNEL_MAX_CPUS - out->nr_cpus) {
+		scnprintf(why, why_len, "lists %u CPUs and %u hotplug CPUs, more than %u\n",
+			  out->nr_cpus, out->nr_hotplug_cpus,
+			  MULTIKERNEL_MAX_CPUS);
 		return false;
 	}
 	if (out->shared_base != shared ||
@@ -379,6 +521,8 @@ static void __init mk_guest_apic_mode(void)
 	mk_x2apic = x2apic_enabled() || mk_boot.host_apicid > 0xfe;
 	for (i = 0; i < mk_boot.nr_cpus; i++)
 		mk_x2apic |= mk_boot.apic_ids[i] > 0xfe;
+	for (i = 0; i < mk_boot.nr_hotplug_cpus; i++)
+		mk_x2apic |= mk_boot.hotplug_apic_ids[i] > 0xfe;
 	if (mk_x2apic && !boot_cpu_has(X86_FEATURE_X2APIC))
 		mk_refuse("needs x2APIC, which this CPU does not have\n");
 }

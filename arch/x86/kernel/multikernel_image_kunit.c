@@ -203,15 +203,17 @@ struct mk_abi_case {
 };
 
 static const struct mk_abi_case mk_abi_cases[] = {
-	{ 1, 2, 0 },
+	{ 1, 3, 0 },
+	{ 1, 2, 0 },	/* an older spawn: version 3 is compatible from 1 */
 	{ 1, 1, 0 },	/* reads version 1, the host's compatible version */
 	{ 2, 2, 0 },
+	{ 3, 3, 0 },
 	{ 1, 65535, 0 },
 	{ 2, 9, 0 },
 	{ 0, 2, -EPROTONOSUPPORT },
 	{ 0, 0, -EPROTONOSUPPORT },
 	{ 2, 1, -EPROTONOSUPPORT },
-	{ 3, 3, -EPROTONOSUPPORT },	/* newer than this host writes */
+	{ 4, 4, -EPROTONOSUPPORT },	/* newer than this host writes */
 	{ 65535, 65535, -EPROTONOSUPPORT },
 };
 

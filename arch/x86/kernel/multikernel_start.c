@@ -373,6 +373,36 @@ static bool mk_park_noack(unsigned int cpu)
 }
 #endif
 
+/*
+ * The host CPUs a running instance may be given later, in the order of
+ * their numbers: every other CPU the host could lend (not its boot CPU, nor
+ * the instance's doorbell CPU), with an APIC id the instance can target,
+ * as many as fit beside the instance's own.
+ */
+static unsigned int mk_hotplug_ids(struct mk_instance *inst, u32 *ids,
+				   unsigned int max)
+{
+	unsigned int cpu, n = 0;
+
+	for_each_possible_cpu(cpu) {
+		u32 apicid = multikernel_cpu_apicid(cpu);
+
+		if (n == max)
+			break;
+		/* x86 never takes cpu0 offline: it cannot be lent */
+		if (!cpu || cpu == inst->doorbell_cpu ||
+		    cpumask_test_cpu(cpu, inst->cpus))
+			continue;
+		/* a CPU lent to another instance has its record */
+		if (apicid == BAD_APICID)
+			apicid = per_cpu(x86_cpu_to_apicid, cpu);
+		if (apicid == BAD_APICID || (!x2apic_mode && apicid > 0xfe))
+			continue;
+		ids[n++] = apicid;
+	}
+	return n;
+}
+
 void arch_multikernel_fill_info(struct mk_instance *inst)
 {
 	struct setup_data *sd = phys_to_virt(inst->base) +
@@ -414,6 +444,11 @@ void arch_multikernel_fill_info(struct mk_instance *inst)
 	if (size >= MULTIKERNEL_BOOT_INFO_SIZE_V2)
 		info->host_apicid = per_cpu(x86_cpu_to_apicid,
 					    inst->doorbell_cpu);
+	/* version 3 */
+	if (size >= MULTIKERNEL_BOOT_INFO_SIZE_V3)
+		info->nr_hotplug_cpus = mk_hotplug_ids(inst,
+						       info->hotplug_apic_ids,
+						       MULTIKERNEL_MAX_CPUS - n);
 
 	sd->next = 0;
 	sd->type = SETUP_MULTIKERNEL;
@@ -611,4 +646,41 @@ int arch_multikernel_stop_cpus(struct mk_instance *inst,
 				inst->id, cpu, apicid);
 	}
 	return cpumask_empty(unparked) ? 0 : -ETIMEDOUT;
+}
+
+int arch_multikernel_park_cpu(struct mk_instance *inst, unsigned int cpu)
+{
+	u32 apicid = multikernel_cpu_apicid(cpu);
+	unsigned long deadline;
+	bool acked;
+	u32 *acks;
+
+	if (apicid == BAD_APICID || !multikernel_low_base() ||
+	    WARN_ON_ONCE(mk_park_end - mk_park_start > PAGE_SIZE))
+		return -ENODEV;
+
+	mutex_lock(&mk_park_lock);
+	acks = mk_park_prepare();
+	if (mk_cpu_wakeup(apicid, mk_park_page(mk_park_noack(cpu))))
+		pr_err("instance %u: cpu%u (APIC id %u): INIT/STARTUP not accepted\n",
+		       inst->id, cpu, apicid);
+	deadline = jiffies + msecs_to_jiffies(MK_PARK_TIMEOUT_MS);
+	while (!(acked = mk_park_acked(acks, apicid)) &&
+	       !time_after(jiffies, deadline))
+		usleep_range(200, 1000);
+	mutex_unlock(&mk_park_lock);
+
+	if (!acked) {
+		pr_err("instance %u: cpu%u (APIC id %u) did not acknowledge parking within %u ms\n",
+		       inst->id, cpu, apicid, MK_PARK_TIMEOUT_MS);
+		return -ETIMEDOUT;
+	}
+	pr_info("instance %u: cpu%u (APIC id %u) parked, acknowledged\n",
+		inst->id, cpu, apicid);
+	return 0;
+}
+
+u32 arch_multikernel_cpu_hwid(unsigned int cpu)
+{
+	return multikernel_cpu_apicid(cpu);
 }

@@ -83,13 +83,20 @@
 #define MK_HOST_REQ_NONE	0
 #define MK_HOST_REQ_STOP	1	/* orderly halt requested */
 
+/*
+ * Bits of multikernel_boot_info.guest_features (boot information version
+ * 3), written by the spawned kernel
+ */
+#define MK_GUEST_F_CPUS		0x1	/* takes MK_LC_CPU_ADD, MK_LC_CPU_REMOVE */
+
 /**
  * enum mk_ring_id - the rings of the channel, in the order they are laid out
  * @MK_RING_CTL_H2G:	control class, host to spawned kernel, produced by the
- *			host: MK_MSG_LIFECYCLE (the stop request) and
- *			MK_MSG_ECHO requests
+ *			host: MK_MSG_LIFECYCLE (the stop request, CPU
+ *			requests) and MK_MSG_ECHO requests
  * @MK_RING_CTL_G2H:	control class, spawned kernel to host, produced by the
- *			spawned kernel: MK_MSG_LIFECYCLE, MK_MSG_PANIC and
+ *			spawned kernel: MK_MSG_LIFECYCLE (events and the
+ *			replies to CPU requests), MK_MSG_PANIC and
  *			MK_MSG_ECHO replies
  * @MK_RING_DATA_H2G:	data class, host to spawned kernel, produced by the
  *			host: MK_MSG_USER and MK_MSG_SINK
@@ -226,21 +233,35 @@ enum mk_msg_type {
  * @MK_LC_HEARTBEAT:	to the host: it is alive (every 500 ms)
  * @MK_LC_STOP:		to the spawned kernel: the host asks it to power off
  * @MK_LC_HALTING:	to the host: it is halting; state halted
+ * @MK_LC_CPU_ADD:	to the spawned kernel, a request (MK_MSG_F_REQUEST):
+ *			bring up the CPU whose APIC id is @arg, one of the
+ *			boot information's hotplug_apic_ids or a CPU it gave
+ *			back; answered with a reply of the same event
+ * @MK_LC_CPU_REMOVE:	to the spawned kernel, a request: take the CPU whose
+ *			APIC id is @arg offline and forget it, so that the
+ *			host can park it; answered with a reply of the same
+ *			event
  *
- * Every event from the spawned kernel counts as a heartbeat.
+ * Every event from the spawned kernel counts as a heartbeat, except the
+ * replies (MK_MSG_F_REPLY), whose @arg is 0 or a positive errno.  The
+ * host sends CPU requests only to a spawned kernel that set
+ * MK_GUEST_F_CPUS in its boot information.
  */
 enum mk_lifecycle_event {
 	MK_LC_BOOTED = 1,
 	MK_LC_INIT_STARTED = 2,
 	MK_LC_HEARTBEAT = 3,
 	MK_LC_STOP = 4,
-	MK_LC_HALTING = 5
+	MK_LC_HALTING = 5,
+	MK_LC_CPU_ADD = 6,
+	MK_LC_CPU_REMOVE = 7
 };
 
 /**
  * struct mk_lifecycle - payload of MK_MSG_LIFECYCLE
  * @event:	enum mk_lifecycle_event
- * @arg:	zero (reserved for the event)
+ * @arg:	the APIC id of a CPU request, the result of its reply; zero
+ *		for the other events
  */
 struct mk_lifecycle {
 	__u32	event;

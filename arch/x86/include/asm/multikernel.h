@@ -41,9 +41,15 @@ static_assert(offsetofend(struct multikernel_boot_info, panic_msg) ==
 	      MULTIKERNEL_BOOT_INFO_SIZE_V1);
 static_assert(offsetof(struct multikernel_boot_info, host_apicid) ==
 	      MULTIKERNEL_BOOT_INFO_SIZE_V1);
-static_assert(sizeof(struct multikernel_boot_info) ==
+static_assert(offsetofend(struct multikernel_boot_info, reserved1) ==
 	      MULTIKERNEL_BOOT_INFO_SIZE_V2);
-static_assert(MULTIKERNEL_BOOT_VERSION == 2);
+static_assert(offsetof(struct multikernel_boot_info, nr_hotplug_cpus) == 480);
+static_assert(offsetof(struct multikernel_boot_info, reserved2) == 482);
+static_assert(offsetof(struct multikernel_boot_info, guest_features) == 484);
+static_assert(offsetof(struct multikernel_boot_info, hotplug_apic_ids) == 488);
+static_assert(sizeof(struct multikernel_boot_info) ==
+	      MULTIKERNEL_BOOT_INFO_SIZE_V3);
+static_assert(MULTIKERNEL_BOOT_VERSION == 3);
 static_assert(sizeof(struct multikernel_boot_info) <= MULTIKERNEL_INFO_MAX_SIZE);
 
 /**
@@ -59,6 +65,8 @@ static inline u32 multikernel_boot_info_size(unsigned int version)
 		return MULTIKERNEL_BOOT_INFO_SIZE_V1;
 	case 2:
 		return MULTIKERNEL_BOOT_INFO_SIZE_V2;
+	case 3:
+		return MULTIKERNEL_BOOT_INFO_SIZE_V3;
 	}
 	return 0;
 }
@@ -95,6 +103,9 @@ static inline void multikernel_reserve(void) { }
 bool multikernel_guest(void);
 void multikernel_guest_init(void *shared, u32 instance_id, u32 host_apicid);
 void multikernel_guest_halted(void);
+int multikernel_guest_cpu_add(u32 apicid);
+int multikernel_guest_cpu_remove(u32 apicid);
+u32 multikernel_guest_features(void);
 #else
 static inline bool multikernel_guest(void) { return false; }
 #endif

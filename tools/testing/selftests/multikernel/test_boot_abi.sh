@@ -10,9 +10,9 @@
 # size is short of its version; the host stays up and starts the same
 # instance normally afterwards.  The host's layouts come from the
 # CONFIG_MULTIKERNEL_TEST_ABI knob in debugfs.
-# com2-expect: multikernel-guest: host wrote boot information version 1, this kernel knows 2
-# com2-expect: multikernel-guest: refusing to boot: boot information version 3 needs layout 3
-# com2-expect: refusing to boot: boot information version 2 has 472 bytes in a 472 byte entry
+# com2-expect: multikernel-guest: host wrote boot information version 1, this kernel knows 3
+# com2-expect: multikernel-guest: refusing to boot: boot information version 4 needs layout 4
+# com2-expect: refusing to boot: boot information version 3 has 480 bytes in a 480 byte entry
 MK_DIR=$(cd "$(dirname "$0")" && pwd)
 [ -f "$MK_DIR/lib.sh" ] || MK_DIR=/usr/share/kselftest/multikernel
 . "$MK_DIR/lib.sh"
@@ -80,12 +80,12 @@ host_logged() {
 	dmesg | grep -qF "multikernel: instance $ID: refusing image: $1"
 }
 
-ktap_check "the spawn image advertises boot information versions 1 to 2" \
-	test "$(mkexec boot-abi $SPAWN_KERNEL)" = "1 2"
-ktap_check "a copy that boots on version 3 only is refused with EPROTONOSUPPORT" \
-	copy_refused EPROTONOSUPPORT 3 3
+ktap_check "the spawn image advertises boot information versions 1 to 3" \
+	test "$(mkexec boot-abi $SPAWN_KERNEL)" = "1 3"
+ktap_check "a copy that boots on version 4 only is refused with EPROTONOSUPPORT" \
+	copy_refused EPROTONOSUPPORT 4 4
 ktap_check "the host log names both sides' versions" host_logged \
-	"it reads boot information versions 3 to 3, this host writes version 2 (readable from version 1)"
+	"it reads boot information versions 4 to 4, this host writes version 3 (readable from version 1)"
 ktap_check "the refused load leaves the instance empty" mk_state_is abi empty
 ktap_check "a copy that claims an empty range (1 to 0) is refused" \
 	copy_refused EPROTONOSUPPORT 1 0
@@ -93,7 +93,7 @@ ktap_check "a copy that advertises no boot ABI is refused with ENOEXEC" \
 	copy_refused ENOEXEC none
 ktap_check "the host log says the image advertises none" host_logged \
 	"its kernel_info advertises no multikernel boot ABI"
-# a newer spawned kernel that still reads version 2 is served
+# a newer spawned kernel that still reads version 3 is served
 load_newer() {
 	copy_claims 1 9 && load_copy
 }
@@ -107,23 +107,23 @@ ktap_check "the host writes layout version 1" layout v1
 ktap_check "start on layout version 1" mk_start abi
 ktap_check "the spawn on layout version 1 reaches running" mk_wait_state abi running 120
 ktap_check "its console says it read version 1" \
-	console_has "host wrote boot information version 1, this kernel knows 2"
+	console_has "host wrote boot information version 1, this kernel knows 3"
 # the channel works with version 1's default doorbell target (APIC id 0)
 ktap_check "heartbeats arrive over the channel" mk_wait_heartbeat abi 2 60
 ktap_check "graceful stop" mk_stop abi
 ktap_check "the instance is stopped" mk_state_is abi stopped
 
-# a newer, incompatible host: compatible version 3
+# a newer, incompatible host: compatible version 4
 ktap_check "reload with early printk" mk_load abi "$EARLY"
 ktap_check "the host writes an incompatible layout" layout incompatible
 ktap_check "start on the incompatible layout" mk_start abi
-ktap_check "the spawn refuses it and stays in starting" refused "version 3 needs layout 3"
+ktap_check "the spawn refuses it and stays in starting" refused "version 4 needs layout 4"
 ktap_check "kill the refused instance" mk_kill abi
 
-# version 2 claimed in version 1's size
+# version 3 claimed in version 2's size
 ktap_check "the host writes a short layout" layout short
 mk_start abi
-ktap_check "the spawn refuses the short layout" refused "version 2 has 472 bytes"
+ktap_check "the spawn refuses the short layout" refused "version 3 has 480 bytes"
 mk_kill abi
 
 # the host is unharmed: the current layout starts as usual

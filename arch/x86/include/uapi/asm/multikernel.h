@@ -25,12 +25,13 @@
 #define MULTIKERNEL_BOOT_MAGIC		0x4d4b424fU	/* "MKBO" */
 
 /* Newest layout version defined here, and the oldest a reader must know. */
-#define MULTIKERNEL_BOOT_VERSION	2
+#define MULTIKERNEL_BOOT_VERSION	3
 #define MULTIKERNEL_BOOT_COMPAT		1
 
 /* Bytes a host writes at least, per layout version */
 #define MULTIKERNEL_BOOT_INFO_SIZE_V1	472
 #define MULTIKERNEL_BOOT_INFO_SIZE_V2	480
+#define MULTIKERNEL_BOOT_INFO_SIZE_V3	744
 
 /* Oldest layout version a spawned kernel built with this header boots on */
 #define MULTIKERNEL_BOOT_OLDEST		1
@@ -92,18 +93,29 @@ struct multikernel_image_abi {
  * @host_apicid:	(version 2) APIC id of the host CPU that takes the
  *			channel's doorbells; version 1: 0
  * @reserved1:		(version 2) zero
+ * @nr_hotplug_cpus:	(version 3) number of valid entries in
+ *			@hotplug_apic_ids; version 1 and 2: 0
+ * @reserved2:		(version 3) zero
+ * @guest_features:	(version 3) MK_GUEST_F_*, what the spawned kernel
+ *			can do, written by it (release) once it can; 0 until
+ *			then
+ * @hotplug_apic_ids:	(version 3) APIC ids of host CPUs the instance may
+ *			be given while it runs (none of @apic_ids); at most
+ *			MULTIKERNEL_MAX_CPUS - @nr_cpus
  *
  * Every field is naturally aligned and the structure has no implicit
  * padding, so each offset follows from the definition; <asm/multikernel.h>
  * pins every one of them with static_assert.  Versions only append fields:
  * version 1 ends after @panic_msg
  * (MULTIKERNEL_BOOT_INFO_SIZE_V1 bytes), version 2 after @reserved1
- * (MULTIKERNEL_BOOT_INFO_SIZE_V2).  The host zeroes the structure and
+ * (MULTIKERNEL_BOOT_INFO_SIZE_V2), version 3 after @hotplug_apic_ids
+ * (MULTIKERNEL_BOOT_INFO_SIZE_V3).  The host zeroes the structure and
  * fills it in at every start, with @version = the layout it writes,
  * @compat_version = the oldest version that describes the fields as the
  * host means them (1 as long as fields are only appended) and @size = the
  * bytes it wrote.  After that the host writes only @host_request and the
- * spawned kernel only @guest_state, @heartbeat and @panic_msg.
+ * spawned kernel only @guest_state, @heartbeat, @panic_msg and, when the
+ * host wrote version 3 or later, @guest_features.
  *
  * A spawned kernel that knows layout version K reads the structure if
  * @magic matches, 1 <= @compat_version <= K, @compat_version <= @version,
@@ -138,6 +150,11 @@ struct multikernel_boot_info {
 	/* version 2 */
 	__u32	host_apicid;
 	__u32	reserved1;
+	/* version 3 */
+	__u16	nr_hotplug_cpus;
+	__u16	reserved2;
+	__u32	guest_features;
+	__u32	hotplug_apic_ids[MULTIKERNEL_MAX_CPUS];
 };
 
 #endif /* __ASSEMBLY__ */
