@@ -25,8 +25,8 @@ ktap_set_plan 36
 
 # spawn_cpus NAME N: the last report on NAME's console says N CPUs
 spawn_cpus() {
-	[ "$(mk_get "$1" console | tr -c '[:print:]\n' '\n' |
-		grep -o 'cpus-now: [0-9]*' | tail -n 1)" = "cpus-now: $2" ]
+	[ "$(mk_get "$1" console | grep -ao 'cpus-now: [0-9]*' | tail -n 1)" = \
+		"cpus-now: $2" ]
 }
 
 # cpus_are NAME LIST: NAME's cpus attribute and its /proc/multikernel row
