@@ -1039,8 +1039,8 @@ static int mk_cpu_take_back_one(struct mk_instance *inst, unsigned int cpu)
  * a stop or rmdir ends the change at its current CPU.  Called and returns
  * with inst->lock held, the instance running and not busy.
  *
- * Return: 0; -EINVAL (the first CPU removed); -EOPNOTSUPP (the spawned
- * kernel takes no CPUs while running); -EBUSY (a CPU cannot be lent); or
+ * Return: 0; -EBUSY (the first CPU removed, or a CPU cannot be lent);
+ * -EOPNOTSUPP (the spawned kernel takes no CPUs while running); or
  * the first error of mk_cpu_request(), or -ETIMEDOUT when a CPU did not
  * acknowledge parking.  The CPUs changed before an error stay changed.
  */
@@ -1052,9 +1052,9 @@ static int mk_resize_cpus(struct mk_instance *inst, const struct cpumask *new)
 	int ret = 0;
 
 	if (!cpumask_test_cpu(inst->boot_cpu, new)) {
-		mk_inst_info(inst, "cpu%u is the CPU its kernel booted on; it cannot be removed while running\n",
+		mk_inst_info(inst, "cpu%u is the CPU its kernel booted on; stop it before removing that CPU\n",
 			     inst->boot_cpu);
-		return -EINVAL;
+		return -EBUSY;
 	}
 	if (!(READ_ONCE(inst->info->guest_features) & MK_GUEST_F_CPUS)) {
 		mk_inst_info(inst, "its kernel takes no CPUs while running (no CPU hotplug, or an older boot information layout); stop it first\n");

@@ -32,6 +32,8 @@ static inline const char *errno_name(int e)
 	case ENOTEMPTY: return "ENOTEMPTY";
 	case EINTR: return "EINTR";
 	case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
+	case EPIPE: return "EPIPE";
+	case ECANCELED: return "ECANCELED";
 	default: return "E?";
 	}
 }

@@ -654,7 +654,9 @@ static void op_cpus(struct ctx *c)
 	unsigned int last = ncpus - 1, a = 1 + c->r[2] % last;
 	unsigned int b = 1 + c->r[3] % last;
 	char val[32];
-	const int *set = ALLOW(0, EBUSY);
+	/* a running instance's kernel answers, or not, or crashes meanwhile */
+	const int *set = ALLOW(0, EBUSY, ETIMEDOUT, EPIPE, ECANCELED, EIO,
+			       ENODEV, ENOSPC, EOPNOTSUPP);
 	unsigned int v = c->r[1] % 16;
 
 	if (v < 7) {
