@@ -905,7 +905,8 @@ out:
  * going down.
  *
  * Return: 0 once started again, -ECANCELED when there was nothing to do,
- * or the error of taking the CPUs back or of mk_instance_start().
+ * -EAGAIN while a CPU change of that run still ends (cancelled here), or
+ * the error of taking the CPUs back or of mk_instance_start().
  */
 int mk_instance_restart(struct mk_instance *inst, unsigned int epoch)
 {
@@ -914,6 +915,14 @@ int mk_instance_restart(struct mk_instance *inst, unsigned int epoch)
 
 	mutex_lock(&inst->lock);
 	st = READ_ONCE(inst->state);
+	if (inst->resizing && !inst->dead && READ_ONCE(inst->epoch) == epoch &&
+	    (st == MK_ST_CRASHED || st == MK_ST_HALTED)) {
+		/* that run's CPU change ends now, its CPU parked: then again */
+		WRITE_ONCE(inst->resize_cancel, true);
+		mk_chan_cancel_calls(&inst->chan);
+		mutex_unlock(&inst->lock);
+		return -EAGAIN;
+	}
 	if (inst->dead || inst->busy || mk_host_going_down() ||
 	    READ_ONCE(inst->epoch) != epoch ||
 	    (st != MK_ST_CRASHED && st != MK_ST_HALTED) ||
@@ -987,7 +996,7 @@ static void mk_cpu_request_failed(struct mk_instance *inst, unsigned int cpu,
 		mk_inst_info(inst, "cpu%u: its kernel did not %s the CPU within %u ms\n",
 			     cpu, what, MK_CPU_REQ_TIMEOUT_MS);
 	else if (err == -ECANCELED)
-		mk_inst_info(inst, "cpu%u: the CPU change was cancelled by a stop or rmdir\n",
+		mk_inst_info(inst, "cpu%u: the CPU change was cancelled by a stop, rmdir or crash\n",
 			     cpu);
 	else
 		mk_inst_info(inst, "cpu%u: its kernel could not %s the CPU: %d\n",

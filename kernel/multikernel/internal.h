@@ -73,6 +73,8 @@ int mk_host_services_init(void);
 #define MK_RESTART_LIMIT_MAX	1000
 #define MK_RESTART_DELAY_MS	1000
 #define MK_RESTART_DELAY_MAX_MS	60000
+/* how soon a restart looks again while a CPU change of the run ends */
+#define MK_RESTART_RETRY_MS	50
 void mk_restart_init(struct mk_instance *inst);
 void mk_restart_event(struct mk_instance *inst, enum mk_state to,
 		      unsigned int epoch);

@@ -45,6 +45,13 @@ static void mk_restart_fn(struct work_struct *work)
 	int ret;
 
 	ret = mk_instance_restart(inst, READ_ONCE(inst->restart_epoch));
+	if (ret == -EAGAIN) {
+		/* keeps the reference; a cancel in rmdir makes this fail */
+		if (queue_delayed_work(system_unbound_wq, &inst->restart_work,
+				       msecs_to_jiffies(MK_RESTART_RETRY_MS)))
+			return;
+		goto out;
+	}
 	if (ret == -ECANCELED) {
 		pr_info("instance %u: no restart: it was stopped, started or removed meanwhile\n",
 			inst->id);
