@@ -120,11 +120,16 @@ static void __init mk_guest_parse_smp_cfg(void)
 	for (i = 0; i < mk_boot.nr_cpus; i++)
 		topology_register_apic(mk_boot.apic_ids[i], CPU_ACPIID_INVALID,
 				       true);
-	/* possible, not present: the host may give them while we run */
+	/*
+	 * Possible, not present: the host may give them while we run.  They
+	 * do not decide the APIC mode: in xAPIC mode (nox2apic, say) those
+	 * above 0xfe cannot be reached, and the host's request for one fails.
+	 */
 	for (i = 0; IS_ENABLED(CONFIG_HOTPLUG_CPU) && i < mk_boot.nr_hotplug_cpus;
 	     i++)
-		topology_register_apic(mk_boot.hotplug_apic_ids[i],
-				       CPU_ACPIID_INVALID, false);
+		if (mk_x2apic || mk_boot.hotplug_apic_ids[i] <= 0xfe)
+			topology_register_apic(mk_boot.hotplug_apic_ids[i],
+					       CPU_ACPIID_INVALID, false);
 	smp_found_config = 1;
 }
 
@@ -521,8 +526,6 @@ static void __init mk_guest_apic_mode(void)
 	mk_x2apic = x2apic_enabled() || mk_boot.host_apicid > 0xfe;
 	for (i = 0; i < mk_boot.nr_cpus; i++)
 		mk_x2apic |= mk_boot.apic_ids[i] > 0xfe;
-	for (i = 0; i < mk_boot.nr_hotplug_cpus; i++)
-		mk_x2apic |= mk_boot.hotplug_apic_ids[i] > 0xfe;
 	if (mk_x2apic && !boot_cpu_has(X86_FEATURE_X2APIC))
 		mk_refuse("needs x2APIC, which this CPU does not have\n");
 }

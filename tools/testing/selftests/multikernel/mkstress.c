@@ -168,6 +168,9 @@ struct shared {
 	unsigned long sent, back, late, unchecked;
 	unsigned long states[ARRAY_SIZE(state_words)];	/* as read */
 	double op_secs[OP_NR];		/* time the main loop spent per op */
+	double slow_secs;		/* the slowest op of the main loop */
+	unsigned int slow_op;
+	char slow_desc[96];
 	unsigned long op_calls[OP_NR];
 };
 
@@ -1485,6 +1488,23 @@ static unsigned int present_cpus(void)
 	return p ? strtoul(p + 1, NULL, 10) + 1 : 1;
 }
 
+/* calls and main-loop time per operation so far, and the slowest one */
+static void print_op_times(void)
+{
+	char line[1024];
+	unsigned int k;
+	int n;
+
+	line[0] = 0;
+	for (k = 0, n = 0; k < OP_NR && n < (int)sizeof(line); k++)
+		if (sh->op_calls[k])
+			n += snprintf(line + n, sizeof(line) - n, " %s %lu/%.0fs",
+				      op_name[k], sh->op_calls[k], sh->op_secs[k]);
+	printf("# stress ops/time:%s; slowest: op %u (%s) %.1f s\n", line,
+	       sh->slow_op, sh->slow_desc, sh->slow_secs);
+	fflush(stdout);
+}
+
 static void summary(double secs)
 {
 	char line[768];
@@ -1512,11 +1532,7 @@ static void summary(double secs)
 			n += snprintf(line + n, sizeof(line) - n, " %s %lu",
 				      state_words[k], sh->states[k]);
 	printf("# stress states read:%s\n", line);
-	for (k = 0, n = 0; k < OP_NR; k++)
-		if (sh->op_calls[k])
-			n += snprintf(line + n, sizeof(line) - n, " %s %lu/%.0fs",
-				      op_name[k], sh->op_calls[k], sh->op_secs[k]);
-	printf("# stress ops/time:%s\n", line);
+	print_op_times();
 	printf("# stress: %u operations in %.0f s, %u failures\n", nops, secs,
 	       sh->failures);
 }
@@ -1630,14 +1646,20 @@ int main(int argc, char **argv)
 			c.i = -1;
 		t = now_s();
 		run_op(&c, op);
-		sh->op_secs[op] += now_s() - t;
+		t = now_s() - t;
+		sh->op_secs[op] += t;
+		if (t > sh->slow_secs) {
+			sh->slow_secs = t;
+			sh->slow_op = k;
+			snprintf(sh->slow_desc, sizeof(sh->slow_desc), "%s", c.desc);
+		}
 		sh->op_calls[op]++;
 		__atomic_store_n(&sh->cur_since, 0, __ATOMIC_SEQ_CST);
 		reap();
 		kmsg_scan(&c);
 		if ((k + 1) % 500 == 0) {
 			printf("# stress: %u/%u operations, %.0f s\n", k + 1, nops, now_s());
-			fflush(stdout);
+			print_op_times();
 		}
 	}
 	finish();
