@@ -104,7 +104,8 @@ ktap_check "restart takes always" sh -c "mkexec attr halty restart always &&
 mk_load halty "panic=-1 -- poweroff -f"
 mk_start halty
 ktap_check "a spawn that halts by itself is restarted once, then stays halted" \
-	poll_until 300 log_has "instance $ID2: halted; its restart limit (1) is reached, it stays halted"
+	poll_until 300 log_has \
+	"instance $ID2: halted; its restart limit (1) is reached, it stays halted"
 ktap_check "halty: 2 starts, restart_reason says it halted" \
 	sh -c "[ \"\$(cat $(mk_dir halty)/starts)\" = 2 ] &&
 		[ \"\$(cat $(mk_dir halty)/state)\" = halted ] &&
