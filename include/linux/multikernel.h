@@ -32,6 +32,20 @@
 #define MULTIKERNEL_MAX_ID		65535
 
 /**
+ * enum mk_start_mark - points of a start, timed from its beginning
+ * @MK_START_HANDOFF:	the boot CPU left the host's trampoline
+ * @MK_START_BOOTED:	the spawned kernel finished its initialisation
+ * @MK_START_RUNNING:	its init (pid 1) runs user code
+ * @MK_START_NR:	number of marks
+ */
+enum mk_start_mark {
+	MK_START_HANDOFF,
+	MK_START_BOOTED,
+	MK_START_RUNNING,
+	MK_START_NR,
+};
+
+/**
  * enum mk_state - lifecycle of an instance, the one authoritative state
  * @MK_ST_EMPTY:	no image loaded
  * @MK_ST_LOADED:	image loaded, not started since the load
@@ -119,13 +133,26 @@ struct mk_image_copy;
  * @doorbell_cpu: host CPU the spawned kernel's doorbells interrupt
  * @stop_timeout_ms: how long a graceful stop waits
  * @image:	loaded image (KEXEC_TYPE_MULTIKERNEL), NULL when empty
- * @image_copy:	host copy of @image's segments, placed again at every start
+ * @image_copy:	host copy of @image's segments, placed again before every
+ *		start
+ * @image_ready: the instance's RAM holds @image as mk_image_place() writes
+ *		it: after the load, and after a stop once @refresh_work ran
+ * @refresh_abort: the refresh in progress is no longer wanted (rmdir, load)
+ * @refresh_us:	how long the last refresh took, in microseconds
+ * @refresh_work: places @image again after a stop, off the next start's
+ *		path
+ * @entry:	physical address the boot CPU jumps to: the image's entry,
+ *		or for a kexec_file_load() image the kernel's own
+ *		(arch_multikernel_file_entry())
  * @boot_params: physical address of the image's boot_params for a
  *		direct 64-bit entry (passed in %rsi), 0 when the image
  *		enters through purgatory
  * @loads:	number of successful loads
  * @starts:	number of successful starts
  * @start_time:	seconds since boot (CLOCK_BOOTTIME) of the last start
+ * @start_ktime: ktime_get() when the last start began
+ * @start_us:	microseconds from @start_ktime to each enum mk_start_mark of
+ *		that start, 0 until reached (under @state_lock)
  * @epoch:	incremented at every start (under @state_lock): a restart
  *		scheduled for one run never acts on a later one
  * @restart:	restart policy, enum mk_restart_policy
@@ -173,10 +200,17 @@ struct mk_instance {
 	unsigned int		stop_timeout_ms;
 	struct kimage		*image;
 	struct mk_image_copy	*image_copy;
+	bool			image_ready;
+	bool			refresh_abort;
+	u32			refresh_us;
+	struct work_struct	refresh_work;
+	phys_addr_t		entry;
 	phys_addr_t		boot_params;
 	unsigned int		loads;
 	unsigned int		starts;
 	time64_t		start_time;
+	ktime_t			start_ktime;
+	u32			start_us[MK_START_NR];
 	unsigned int		epoch;
 	enum mk_restart_policy	restart;
 	unsigned int		restart_limit;
@@ -203,8 +237,7 @@ int mk_instance_load_begin(struct mk_instance *inst);
 void mk_instance_load_end(struct mk_instance *inst, bool loaded, bool file);
 
 /* The loaded image, kernel/multikernel/load.c */
-int mk_image_save(struct mk_instance *inst);
-void mk_image_place(struct mk_instance *inst);
+bool mk_image_place(struct mk_instance *inst, const bool *abort);
 void mk_image_free(struct mk_instance *inst);
 
 /* Provided by the architecture. */
@@ -230,6 +263,17 @@ int arch_multikernel_low_slice(unsigned int slot, phys_addr_t *base,
 
 /* Checks the boot_params of a kexec_load() image, multikernel_image.c */
 int arch_multikernel_check_image(struct mk_instance *inst);
+
+#ifdef CONFIG_KEXEC_FILE
+int arch_multikernel_file_entry(struct mk_instance *inst, unsigned long *seg,
+				size_t *len);
+#else
+static inline int arch_multikernel_file_entry(struct mk_instance *inst,
+					      unsigned long *seg, size_t *len)
+{
+	return -ENOEXEC;	/* no kexec_file_load() images */
+}
+#endif
 
 /**
  * arch_multikernel_start - boot the instance's first CPU

@@ -217,7 +217,7 @@ static ssize_t mk_entry_show(struct config_item *item, char *page)
 	ssize_t n;
 
 	mutex_lock(&inst->lock);
-	n = inst->image ? sysfs_emit(page, "%#lx\n", inst->image->start) :
+	n = inst->image ? sysfs_emit(page, "%pa\n", &inst->entry) :
 			  sysfs_emit(page, "\n");
 	mutex_unlock(&inst->lock);
 	return n;

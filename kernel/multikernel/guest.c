@@ -294,8 +294,10 @@ static void mk_guest_poll(struct work_struct *work)
 		mk_guest_request_stop();
 		return;
 	}
+	/* until init runs, look every tick: the host times a start to it */
 	schedule_delayed_work(&mk_guest_poll_work,
-			      msecs_to_jiffies(MK_GUEST_POLL_MS));
+			      READ_ONCE(mk_ginfo->guest_state) == MK_GUEST_BOOTED ?
+			      1 : msecs_to_jiffies(MK_GUEST_POLL_MS));
 }
 
 /*

@@ -33,6 +33,7 @@
 #include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/ioport.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
@@ -134,6 +135,18 @@ bool mk_started(enum mk_state state)
 	return (MK_ST_LIVE | B(STOPPING)) & BIT(state);
 }
 
+/*
+ * Time @mark of the current start, the first time it is reached.  With
+ * inst->state_lock held.
+ */
+static void mk_start_mark(struct mk_instance *inst, enum mk_start_mark mark)
+{
+	s64 us = ktime_us_delta(ktime_get(), inst->start_ktime);
+
+	if (!inst->start_us[mark])
+		inst->start_us[mark] = max_t(s64, 1, us);
+}
+
 /**
  * mk_set_state - the one place an instance changes state
  * @inst:	instance
@@ -163,6 +176,10 @@ bool mk_set_state(struct mk_instance *inst, enum mk_state to)
 		WRITE_ONCE(inst->state, to);
 		if (to == MK_ST_STARTING)
 			inst->epoch++;
+		else if (to == MK_ST_BOOTED)
+			mk_start_mark(inst, MK_START_BOOTED);
+		else if (to == MK_ST_RUNNING)
+			mk_start_mark(inst, MK_START_RUNNING);
 		epoch = inst->epoch;
 	}
 	spin_unlock(&inst->state_lock);
@@ -637,6 +654,7 @@ static void mk_quarantine(struct mk_instance *inst, const char *how);
  */
 int mk_instance_start(struct mk_instance *inst)
 {
+	ktime_t t0 = ktime_get();
 	enum mk_state prev;
 	bool owned;
 	int ret;
@@ -683,7 +701,14 @@ int mk_instance_start(struct mk_instance *inst)
 	if (ret)
 		goto out;
 
-	mk_image_place(inst);
+	spin_lock(&inst->state_lock);
+	inst->start_ktime = t0;
+	memset(inst->start_us, 0, sizeof(inst->start_us));
+	spin_unlock(&inst->state_lock);
+	/* after a stop, mk_refresh_fn() has normally done this already */
+	if (!inst->image_ready)
+		mk_image_place(inst, NULL);
+	inst->image_ready = false;
 	memset(inst->info, 0, sizeof(*inst->info));
 	arch_multikernel_fill_info(inst);
 	mk_chan_reset_shared(phys_to_virt(inst->base));
@@ -721,6 +746,9 @@ int mk_instance_start(struct mk_instance *inst)
 	}
 	inst->starts++;
 	inst->start_time = ktime_get_boottime_seconds();
+	spin_lock(&inst->state_lock);
+	mk_start_mark(inst, MK_START_HANDOFF);
+	spin_unlock(&inst->state_lock);
 	pr_info("instance %u: started on cpus %*pbl\n", inst->id,
 		cpumask_pr_args(inst->cpus));
 out:
@@ -792,6 +820,50 @@ void mk_quarantine_show(struct seq_file *m, bool priv)
 }
 
 /*
+ * After a stop, the image is written back into the instance's RAM in the
+ * background, so that the next start finds it in place.  The pending work
+ * holds a reference; rmdir cancels it, and rmdir or a load ends one that
+ * runs early (@inst->refresh_abort).  A start that comes first places the
+ * image itself, or waits for the running refresh (inst->lock).
+ */
+static void mk_refresh_fn(struct work_struct *work)
+{
+	struct mk_instance *inst = container_of(work, struct mk_instance,
+						refresh_work);
+	ktime_t t0 = ktime_get();
+
+	mutex_lock(&inst->lock);
+	if (!inst->dead && !inst->loading && inst->image &&
+	    !inst->image_ready && READ_ONCE(inst->state) == MK_ST_STOPPED &&
+	    mk_image_place(inst, &inst->refresh_abort)) {
+		inst->image_ready = true;
+		inst->refresh_us = max_t(s64, 1, ktime_us_delta(ktime_get(), t0));
+	}
+	mutex_unlock(&inst->lock);
+	config_item_put(&inst->group.cg_item);
+}
+
+/* Queue the refresh after a stop.  With inst->lock held. */
+static void mk_refresh_queue(struct mk_instance *inst)
+{
+	if (inst->dead || !inst->image || mk_host_going_down())
+		return;
+	WRITE_ONCE(inst->refresh_abort, false);
+	inst->refresh_us = 0;
+	config_item_get(&inst->group.cg_item);
+	if (!queue_work(system_unbound_wq, &inst->refresh_work))
+		config_item_put(&inst->group.cg_item);
+}
+
+/* No refresh from now on (rmdir); @inst->lock not held.  Waits for one. */
+static void mk_refresh_cancel(struct mk_instance *inst)
+{
+	WRITE_ONCE(inst->refresh_abort, true);
+	if (cancel_work_sync(&inst->refresh_work))
+		config_item_put(&inst->group.cg_item);
+}
+
+/*
  * Take the CPUs back.  Called with inst->lock held, state stopping; ends
  * stopped, or quarantined with -ETIMEDOUT when a CPU did not acknowledge
  * parking.
@@ -809,6 +881,7 @@ static int mk_take_back(struct mk_instance *inst, const char *how)
 		mk_release_cpus(inst);
 		mk_set_state(inst, MK_ST_STOPPED);
 		pr_info("instance %u: stopped (%s)\n", inst->id, how);
+		mk_refresh_queue(inst);
 	}
 	wake_up_all(&mk_stop_wq);
 	return ret;
@@ -1192,6 +1265,8 @@ int mk_instance_load_begin(struct mk_instance *inst)
 	enum mk_state st;
 	int ret = 0;
 
+	/* the load writes the memory: a refresh running now is not wanted */
+	WRITE_ONCE(inst->refresh_abort, true);
 	mutex_lock(&inst->lock);
 	st = READ_ONCE(inst->state);
 	if (inst->dead) {
@@ -1207,6 +1282,8 @@ int mk_instance_load_begin(struct mk_instance *inst)
 		ret = -EINVAL;
 	} else {
 		mk_image_free(inst);
+		inst->image_ready = false;
+		inst->entry = 0;
 		inst->boot_params = 0;
 		mk_set_state(inst, MK_ST_EMPTY);
 		inst->loading = true;
@@ -1231,10 +1308,11 @@ void mk_instance_load_end(struct mk_instance *inst, bool loaded, bool file)
 		mk_instance_release(inst);
 	} else if (loaded && mk_set_state(inst, MK_ST_LOADED)) {
 		inst->loads++;
-		pr_info("instance %u: loaded %lu segments via %s, entry %#lx\n",
+		/* the load wrote the image as mk_image_place() does */
+		inst->image_ready = true;
+		pr_info("instance %u: loaded %lu segments via %s, entry %pa\n",
 			inst->id, inst->image->nr_segments,
-			file ? "kexec_file_load" : "kexec_load",
-			inst->image->start);
+			file ? "kexec_file_load" : "kexec_load", &inst->entry);
 	}
 	mutex_unlock(&inst->lock);
 }
@@ -1306,6 +1384,7 @@ struct mk_instance *mk_instance_create(const char *name,
 	inst->state = MK_ST_EMPTY;
 	inst->stop_timeout_ms = MK_STOP_TIMEOUT_MS;
 	mk_restart_init(inst);
+	INIT_WORK(&inst->refresh_work, mk_refresh_fn);
 
 	mutex_lock(&mk_list_lock);
 	/* a quarantined slot keeps its memory and low slice until reboot */
@@ -1378,6 +1457,7 @@ void mk_instance_destroy(struct mk_instance *inst)
 	mutex_unlock(&inst->lock);
 	/* no automatic restart from now on, and none in progress */
 	mk_restart_cancel(inst);
+	mk_refresh_cancel(inst);
 	/* an open /dev/mkchanN fails from now on, also a writer woken below */
 	mk_cdev_hangup(inst->cdev);
 	/* a CPU hand-over in progress finishes first: the arch bounds it */

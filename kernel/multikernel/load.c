@@ -37,12 +37,49 @@
 /**
  * struct mk_image_copy - host copy of a loaded image
  * @nr:		number of segments, as in the image
- * @buf:	the bufsz bytes of each segment, NULL when bufsz is 0
+ * @seg:	the contents of each segment: @seg.len bytes at @seg.buf (NULL
+ *		when 0), its bufsz as loaded unless the host unpacked the
+ *		kernel into it; zero up to its memsz
  */
 struct mk_image_copy {
 	unsigned long	nr;
-	void		*buf[] __counted_by(nr);
+	struct {
+		void	*buf;
+		size_t	len;
+	} seg[] __counted_by(nr);
 };
+
+/*
+ * Write @len bytes at @src to @dst, or zeroes with @src NULL, page by page,
+ * leaving alone the pages that already hold them: most of a kernel is as
+ * it was loaded after a run, and not writing it spares the caches (and an
+ * emulator the invalidation of code it translated from those pages).
+ * Returns false, the rest not written, once *@abort is set.
+ */
+static bool mk_refresh(void *dst, const void *src, size_t len,
+		       const bool *abort)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		size_t n = min_t(size_t, len - done, PAGE_SIZE);
+
+		if (src ? memcmp(dst + done, src + done, n) :
+			  !!memchr_inv(dst + done, 0, n)) {
+			if (src)
+				memcpy(dst + done, src + done, n);
+			else
+				memset(dst + done, 0, n);
+		}
+		done += n;
+		if (!(done % MK_COPY_CHUNK)) {
+			cond_resched();
+			if (abort && READ_ONCE(*abort))
+				return false;
+		}
+	}
+	return true;
+}
 
 static void mk_copy(void *dst, const void *src, size_t len)
 {
@@ -64,37 +101,42 @@ static void mk_image_copy_free(struct mk_image_copy *copy)
 	if (!copy)
 		return;
 	for (i = 0; i < copy->nr; i++)
-		kvfree(copy->buf[i]);
+		kvfree(copy->seg[i].buf);
 	kfree(copy);
 }
 
 /**
  * mk_image_save - keep a host copy of a freshly loaded image
  * @inst: instance whose @inst->image was just written into its RAM
+ * @seg: index of a segment whose contents are now @len bytes, not its bufsz
+ * @len: 0 when no segment changed
  *
  * Return: 0 or -ENOMEM.
  */
-int mk_image_save(struct mk_instance *inst)
+static int mk_image_save(struct mk_instance *inst, unsigned long seg,
+			 size_t len)
 {
 	struct kimage *image = inst->image;
 	struct mk_image_copy *copy;
 	unsigned long i;
 
-	copy = kzalloc(struct_size(copy, buf, image->nr_segments), GFP_KERNEL);
+	copy = kzalloc(struct_size(copy, seg, image->nr_segments), GFP_KERNEL);
 	if (!copy)
 		return -ENOMEM;
 	copy->nr = image->nr_segments;
 	for (i = 0; i < copy->nr; i++) {
 		const struct kexec_segment *s = &image->segment[i];
+		size_t n = len && i == seg ? len : s->bufsz;
 
-		if (!s->bufsz)
+		if (!n)
 			continue;
-		copy->buf[i] = kvmalloc(s->bufsz, GFP_KERNEL);
-		if (!copy->buf[i]) {
+		copy->seg[i].buf = kvmalloc(n, GFP_KERNEL);
+		if (!copy->seg[i].buf) {
 			mk_image_copy_free(copy);
 			return -ENOMEM;
 		}
-		mk_copy(copy->buf[i], phys_to_virt(s->mem), s->bufsz);
+		copy->seg[i].len = n;
+		mk_copy(copy->seg[i].buf, phys_to_virt(s->mem), n);
 	}
 	inst->image_copy = copy;
 	return 0;
@@ -102,26 +144,33 @@ int mk_image_save(struct mk_instance *inst)
 
 /**
  * mk_image_place - put the loaded image back into the instance's RAM
- * @inst: instance about to be started, with an image saved by
- *	  mk_image_save()
+ * @inst:  instance, with an image saved by mk_image_save(), @inst->lock
+ *	   held
+ * @abort: if not NULL, stop early once it is set
  *
  * Writes every segment as it was loaded, zero-filled up to its memsz,
- * undoing whatever an earlier run of the instance changed.
+ * undoing whatever an earlier run of the instance changed; pages that hold
+ * what they should are not written.
+ *
+ * Return: true when the whole image is in place.
  */
-void mk_image_place(struct mk_instance *inst)
+bool mk_image_place(struct mk_instance *inst, const bool *abort)
 {
 	const struct mk_image_copy *copy = inst->image_copy;
 	unsigned long i;
 
 	if (WARN_ON_ONCE(!inst->image || !copy))
-		return;
+		return false;
 	for (i = 0; i < copy->nr; i++) {
 		const struct kexec_segment *s = &inst->image->segment[i];
+		size_t len = copy->seg[i].len;
 		void *dst = phys_to_virt(s->mem);
 
-		mk_copy(dst, copy->buf[i], s->bufsz);
-		mk_zero(dst + s->bufsz, s->memsz - s->bufsz);
+		if (!mk_refresh(dst, copy->seg[i].buf, len, abort) ||
+		    !mk_refresh(dst + len, NULL, s->memsz - len, abort))
+			return false;
 	}
+	return true;
 }
 
 /**
@@ -211,15 +260,18 @@ int multikernel_load_end(struct mk_instance *inst, int ret)
 {
 	struct kimage *image = inst->image;
 	bool file = image && image->file_mode;
+	unsigned long seg = 0;
+	size_t len = 0;
 
 	if (!ret && image) {
-		/* purgatory enters a kexec_file_load() image with %rsi set */
-		if (file)
-			inst->boot_params = 0;
-		else
+		if (file) {
+			ret = arch_multikernel_file_entry(inst, &seg, &len);
+		} else {
+			inst->entry = image->start;
 			ret = arch_multikernel_check_image(inst);
+		}
 		if (!ret)
-			ret = mk_image_save(inst);
+			ret = mk_image_save(inst, seg, len);
 		if (ret) {
 			mutex_lock(&inst->lock);
 			mk_image_free(inst);

@@ -33,6 +33,34 @@ long mk_heartbeat_age_ms(struct mk_instance *inst)
 	return jiffies_to_msecs(jiffies - READ_ONCE(inst->last_heartbeat));
 }
 
+/*
+ * How long the last start took to reach each of its marks, and the image's
+ * refresh after the stop.
+ */
+static void mk_proc_start_times(struct seq_file *m, struct mk_instance *inst)
+{
+	static const char * const what[MK_START_NR] = {
+		[MK_START_HANDOFF]	= "handoff",
+		[MK_START_BOOTED]	= "booted",
+		[MK_START_RUNNING]	= "init",
+	};
+	u32 us[MK_START_NR];
+	int i;
+
+	spin_lock(&inst->state_lock);
+	memcpy(us, inst->start_us, sizeof(us));
+	spin_unlock(&inst->state_lock);
+	if (!us[MK_START_HANDOFF])
+		return;
+	seq_printf(m, "# %u last start:", inst->id);
+	for (i = 0; i < MK_START_NR && us[i]; i++)
+		seq_printf(m, "%s %s %u us", i ? "," : "", what[i], us[i]);
+	seq_putc(m, '\n');
+	if (READ_ONCE(inst->state) == MK_ST_STOPPED && READ_ONCE(inst->refresh_us))
+		seq_printf(m, "# %u image back in place for the next start, in %u us\n",
+			   inst->id, READ_ONCE(inst->refresh_us));
+}
+
 static void mk_proc_row(struct seq_file *m, struct mk_instance *inst,
 			bool priv)
 {
@@ -58,6 +86,7 @@ static void mk_proc_row(struct seq_file *m, struct mk_instance *inst,
 			   &inst->ram_base, inst->ram_size,
 			   &inst->low_base, inst->low_size);
 	seq_putc(m, '\n');
+	mk_proc_start_times(m, inst);
 	if (READ_ONCE(inst->chan.broken))
 		seq_printf(m, "# %u channel broken: %.*s\n", inst->id,
 			   (int)sizeof(inst->chan.broken_reason),

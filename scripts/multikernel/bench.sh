@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make bench: one VM run measures the inter-kernel channel against in-host
-# baselines and prints the ratios (medians), then cyclictest in the RT spawn
-# with the host idle and loaded, side by side.  Absolute numbers under TCG are
+# baselines and prints the ratios (medians), a spawn's start against the
+# host's own boot, then cyclictest in the RT spawn with the host idle and
+# loaded, side by side.  Absolute numbers under TCG are
 # emulation figures; only the ratios measured in the same run mean much.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,6 +29,33 @@ printf 'bench: bulk channel throughput (8 KiB messages, median of 5)  %8d MB/s\n
 printf 'bench: memcpy of the same chunks on one CPU (median of 5)     %8d MB/s\n' "$mbw"
 awk -v a="$cbw" -v b="$mbw" 'BEGIN { printf "bench: throughput ratio channel / memcpy                     %8.2f\n", a / b }'
 awk -v a="$ipis" -v b="$msgs" 'BEGIN { printf "bench: doorbell IPIs per message sent                        %8.3f\n", a / b }'
+
+# start times (bench-vm.sh): five starts of a spawn against the host's own
+# kernel start -> init, medians; "init" is the spawn's state running
+log=$(tr -d '\r' < "$build/vm/com1.log")
+host_init=$(sed -n 's/.*bench host init: \([0-9]*\) us.*/\1/p' <<< "$log" | tail -n 1)
+starts=$(grep -o 'bench start [0-9]*: .*' <<< "$log")
+if [ -z "$host_init" ] || [ "$(wc -l <<< "$starts")" != 5 ]; then
+	echo "bench: the start times did not report" >&2
+	grep -E 'bench (host|start)|bench-vm:' <<< "$log" >&2
+	exit 1
+fi
+# med FIELD: median over the five starts of "FIELD N us", in ms
+med() {
+	sed -n "s/.* $1 \([0-9]*\) us.*/\1/p" <<< "$starts" | sort -n |
+		awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", v[int((NR + 1) / 2)] / 1000 }'
+}
+handoff=$(med handoff) booted=$(med booted) init=$(med init)
+spawn_own=$(med "kernel init") refresh=$(med refresh)
+echo "bench: start of a spawn (256M, 1 CPU), median of 5 starts, against the host's kernel start -> init"
+printf 'bench: start -> boot CPU out of the trampoline              %8s ms\n' "$handoff"
+printf 'bench: start -> booted (kernel initialised)                 %8s ms\n' "$booted"
+printf 'bench: start -> running (the spawn'"'"'s init runs)               %8s ms\n' "$init"
+printf 'bench: the spawn'"'"'s own kernel start -> init (its printk time)  %8s ms\n' "$spawn_own"
+printf 'bench: host kernel start -> init (its printk time)            %8.1f ms\n' "$(awk -v a="$host_init" 'BEGIN { print a / 1000 }')"
+printf 'bench: image back in place after a stop (off the start path) %8s ms\n' "$refresh"
+awk -v a="$booted" -v b="$host_init" 'BEGIN { printf "bench: ratio start -> booted / host start -> init             %8.2f\n", a * 1000 / b }'
+awk -v a="$init" -v b="$host_init" 'BEGIN { printf "bench: ratio start -> running / host start -> init            %8.2f\n", a * 1000 / b }'
 
 # cyclictest in the PREEMPT_RT spawn (bench-vm.sh): host idle vs loaded
 rt() { tr -d '\r' < "$build/vm/com1.log" | grep -o "bench rt $1: T: .*" | tail -n 1; }

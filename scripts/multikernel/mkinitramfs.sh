@@ -2,17 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build the two initramfs images used by the QEMU harness:
-#   build/initramfs/spawn.cpio.gz  busybox + an /init that runs the arguments
-#                                  given after "--" on the kernel command line
+#   build/initramfs/spawn.cpio     busybox + an /init that runs the arguments
+#                                  given after "--" on the kernel command line,
+#                                  uncompressed: a start does not inflate it
 #   build/initramfs/host.cpio.gz   busybox + host /init + the test programs,
 #                                  the spawn kernels and the spawn initramfs images
-#   build/initramfs/spawn-rt.cpio.gz  spawn.cpio.gz plus Debian's cyclictest
+#   build/initramfs/spawn-rt.cpio.gz  spawn.cpio plus Debian's cyclictest
 #                                  (rt-tests) and its shared libraries
 #   build/initramfs/host-debug.cpio.gz  (--debug) the same with the debug kernel
 #
 # Layout inside the host VM (documented in README):
 #   /boot/bzImage          kernel for spawned instances (same as the host's)
-#   /boot/spawn.cpio.gz    initramfs for spawned instances
+#   /boot/spawn.cpio       initramfs for spawned instances (uncompressed)
 #   /boot/bzImage-rt       the PREEMPT_RT spawn kernel (make kernel-rt)
 #   /boot/spawn-rt.cpio.gz initramfs for it, with cyclictest
 #   /boot/bzImage.signed   /boot/bzImage signed with the test key the kernel
@@ -42,8 +43,10 @@ stage() {
 	mknod -m 600 "$1/dev/console" c 5 1
 	mknod -m 666 "$1/dev/null" c 1 3
 }
+# pack ROOT OUT [plain]: a newc cpio archive of ROOT, gzip'ed unless plain
 pack() {
-	(cd "$1" && find . -print0 | sort -z | cpio --null -o -H newc --quiet -R 0:0) | gzip -1 > "$2.tmp"
+	(cd "$1" && find . -print0 | sort -z | cpio --null -o -H newc --quiet -R 0:0) |
+		if [ "${3:-}" = plain ]; then cat; else gzip -1; fi > "$2.tmp"
 	mv "$2.tmp" "$2"
 }
 
@@ -81,7 +84,7 @@ install -m 0755 "$st/spawn-init.sh" "$s/init"
 for p in "$build"/progs/*; do
 	[ -x "$p" ] && install -m 0755 "$p" "$s/usr/bin/"
 done
-pack "$s" "$out/spawn.cpio.gz"
+pack "$s" "$out/spawn.cpio" plain
 
 # the RT spawn's initramfs: the same plus Debian's cyclictest (rt-tests),
 # the shared libraries it links and their loader at the paths ldd names
@@ -110,7 +113,7 @@ stage "$h"
 install -m 0755 "$st/host-init.sh" "$h/init"
 install -m 0644 "$build/linux/arch/x86/boot/bzImage" "$h/boot/bzImage"
 sign_kernel "$h"
-install -m 0644 "$out/spawn.cpio.gz" "$h/boot/spawn.cpio.gz"
+install -m 0644 "$out/spawn.cpio" "$h/boot/spawn.cpio"
 install -m 0644 "$build/linux-rt/arch/x86/boot/bzImage" "$h/boot/bzImage-rt"
 install -m 0644 "$out/spawn-rt.cpio.gz" "$h/boot/spawn-rt.cpio.gz"
 for p in "$build"/progs/*; do
@@ -135,4 +138,4 @@ install -m 0755 "$hotplug_test" "$ks/cpu-hotplug/"
 install -m 0755 /bin/bash "$h/bin/bash"
 install_libs "$h" /bin/bash
 pack "$h" "$out/host.cpio.gz"
-echo "initramfs: $out/host.cpio.gz ($(stat -c %s "$out/host.cpio.gz") bytes), spawn.cpio.gz ($(stat -c %s "$out/spawn.cpio.gz") bytes), spawn-rt.cpio.gz ($(stat -c %s "$out/spawn-rt.cpio.gz") bytes)"
+echo "initramfs: $out/host.cpio.gz ($(stat -c %s "$out/host.cpio.gz") bytes), spawn.cpio ($(stat -c %s "$out/spawn.cpio") bytes), spawn-rt.cpio.gz ($(stat -c %s "$out/spawn-rt.cpio.gz") bytes)"

@@ -25,6 +25,7 @@
 
 #include <asm/bootparam.h>
 #include <asm/e820/types.h>
+#include <asm/kexec.h>
 #include <asm/kexec-bzimage64.h>
 #include <asm/multikernel.h>
 
@@ -121,9 +122,11 @@ static int mk_check_image_abi(struct kimage *image)
  * @image:	KEXEC_TYPE_MULTIKERNEL image being loaded by kexec_file_load()
  * @params:	its boot parameters, setup header and command line filled in
  *
- * Called by the bzImage64 loader instead of describing the host's machine.
- * The image must first advertise, in its kernel_info, a boot ABI that
- * reads the boot information this host writes.
+ * Called by the bzImage64 loader instead of describing the host's machine,
+ * once it set purgatory's entry registers.  The image must first
+ * advertise, in its kernel_info, a boot ABI that reads the boot
+ * information this host writes.  Notes the kernel's entry and its boot
+ * parameters' address in the instance.
  *
  * Return: 0, -ENOEXEC for an image that advertises no boot ABI,
  * -EPROTONOSUPPORT for one that cannot read this host's boot information.
@@ -132,6 +135,7 @@ int multikernel_setup_boot_params(struct kimage *image,
 				  struct boot_params *params)
 {
 	struct mk_instance *inst = image->mk_instance;
+	struct kexec_entry64_regs regs;
 	int ret;
 
 	ret = mk_check_image_abi(image);
@@ -152,6 +156,17 @@ int multikernel_setup_boot_params(struct kimage *image,
 
 	/* SETUP_MULTIKERNEL, its next field is cleared at every start */
 	params->hdr.setup_data = inst->base;
+
+	/*
+	 * Where purgatory would jump, with the boot parameters in %rsi: the
+	 * start enters there itself (arch_multikernel_file_entry()).  Without
+	 * them the image enters through purgatory.
+	 */
+	if (!kexec_purgatory_get_set_symbol(image, "entry64_regs", &regs,
+					    sizeof(regs), true)) {
+		inst->entry = regs.rip;
+		inst->boot_params = regs.rsi;
+	}
 	return 0;
 }
 

@@ -479,7 +479,7 @@ static void mk_setup_trampoline(struct mk_instance *inst, phys_addr_t tr,
 	       MULTIKERNEL_SHARED_SIZE - MULTIKERNEL_STACK_TOP);
 	*(u64 *)(page + off[TR_STACK]) = stack;
 	*(u64 *)(page + off[TR_BOOT_PARAMS]) = inst->boot_params;
-	*(u64 *)(page + off[TR_ENTRY]) = inst->image->start;
+	*(u64 *)(page + off[TR_ENTRY]) = inst->entry;
 	WRITE_ONCE(*(u32 *)(page + off[TR_HANDOFF]), 0);
 	/* the trampoline must be complete before the CPU can fetch it */
 	wmb();

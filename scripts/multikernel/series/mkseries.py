@@ -403,7 +403,8 @@ def generate():
 
 # Why a checkpatch CHECK that remains is kept (the cover letter says so).
 CHECK_REASONS = {
-    'CAMELCASE': 'the existing boot_params field orig_video_isVGA',
+    'CAMELCASE': 'the existing boot_params field orig_video_isVGA, the '
+                 'ELF types (Elf64_Ehdr...) and zlib\'s function names',
     'ARCH_INCLUDE_LINUX': 'x86 files that need only the x86 part, '
                           '<asm/multikernel.h> or <asm/acpi.h>, not the '
                           'generic header',

@@ -17,7 +17,7 @@ run cat /sys/devices/system/cpu/online
 step "3/11 create instance 1 on cpu3 (256M, COM2) and load the same bzImage into it"
 CMDLINE="console=ttyS1,115200 console=ttyMK0 panic=-1"
 run kexec --multikernel=1 --mk-cpus=3 --mk-mem=256M --mk-uart=0x2f8 \
-	-l /boot/bzImage --initrd=/boot/spawn.cpio.gz \
+	-l /boot/bzImage --initrd=/boot/spawn.cpio \
 	--append="$CMDLINE -- mkchan echo-server /dev/mkchan0" || exit 1
 run kexec --mk-status --multikernel=1
 NAME=$(mk_name_of_id 1) || { echo "demo: no instance with id 1 in $MK_CFG"; exit 1; }
@@ -48,7 +48,7 @@ run sh -c 'echo 0 > /sys/devices/system/cpu/cpu2/online'
 run mkdir "$MK_CFG/svc"
 run sh -c "cd $MK_CFG/svc && echo 2 > cpus && echo 160M > memory &&
 	echo on-crash > restart && echo 2 > restart_limit && echo 500 > restart_delay_ms"
-run mkexec mk-load-file "$(mk_id svc)" /boot/bzImage /boot/spawn.cpio.gz \
+run mkexec mk-load-file "$(mk_id svc)" /boot/bzImage /boot/spawn.cpio \
 	"console=ttyMK0 panic=0 -- $SVC" || exit 1
 run sh -c "echo start > $MK_CFG/svc/state"
 echo "demo: (waiting until the host has restarted it twice, then it stays crashed)"

@@ -39,7 +39,7 @@ mk_skip() {
 
 MK_CFG=/sys/kernel/config/multikernel
 SPAWN_KERNEL=${SPAWN_KERNEL:-/boot/bzImage}
-SPAWN_INITRD=${SPAWN_INITRD:-/boot/spawn.cpio.gz}
+SPAWN_INITRD=${SPAWN_INITRD:-/boot/spawn.cpio}
 
 # mk_require_feature: root, a kernel with multikernel (CONFIG_MULTIKERNEL,
 # configfs mounted) and the test programs; every test starts with it

@@ -66,7 +66,7 @@
 #define MK_CFG		"/sys/kernel/config/multikernel"
 #define CPU_SYSFS	"/sys/devices/system/cpu"
 #define SPAWN_KERNEL	"/boot/bzImage"
-#define SPAWN_INITRD	"/boot/spawn.cpio.gz"
+#define SPAWN_INITRD	"/boot/spawn.cpio"
 #define NINST		4	/* MULTIKERNEL_MAX_INSTANCES */
 #define MAX_CPUS	8	/* CONFIG_NR_CPUS of the test kernel */
 #define NO_SUCH_ID	1000u	/* never allocated: names are not numbers */

@@ -5,7 +5,7 @@
 # vm-append: crashkernel=192M
 # The host panics into a kdump kernel (kexec -p) while an instance runs:
 # the instance keeps running and the kdump kernel leaves it alone.  The host
-# part loads the crash kernel (the host's bzImage, spawn.cpio.gz plus this
+# part loads the crash kernel (the host's bzImage, spawn.cpio plus this
 # script) and starts a spawn whose user space ticks into its console, then
 # crashes through sysrq.  The crash kernel's /init runs this script again
 # ("crash" and the addresses as arguments): one CPU online, none of the instance's
@@ -92,7 +92,7 @@ pool=$(iomem_range "Multikernel pool")
 low=$(iomem_range "Multikernel low memory")
 ktap_print_msg "crash kernel: $crash, pool: $pool, low memory: $low"
 grep -E "^ *000[0-9a-f]{5}-" /proc/iomem | sed 's/^/# iomem: /'
-# crash_initrd ARGS: the crash kernel's initramfs, spawn.cpio.gz with this
+# crash_initrd ARGS: the crash kernel's initramfs, spawn.cpio with this
 # script and an /init that runs it with ARGS (kexec -p appends its own
 # parameters to the command line, so they cannot come after "--" there)
 crash_initrd() {
@@ -109,7 +109,7 @@ EOS
 	chmod 755 /tmp/crash-root/init
 	(cd /tmp/crash-root && find init usr | cpio -o -H newc 2>/dev/null) |
 		gzip > /tmp/crash-add.gz
-	cat /boot/spawn.cpio.gz /tmp/crash-add.gz > /tmp/crash.cpio.gz
+	cat /boot/spawn.cpio /tmp/crash-add.gz > /tmp/crash.cpio.gz
 }
 
 cpu_online 3 0 && mkexec mkdir c1 && mk_config c1 3 256M &&

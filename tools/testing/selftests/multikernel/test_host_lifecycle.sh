@@ -120,7 +120,7 @@ s2=/tmp/stage2
 mk_stage_tree $s2
 cp "$0" $s2/lifecycle.sh
 (cd $s2 && find . | cpio -o -H newc 2>/dev/null) | gzip > /tmp/stage2.cpio.gz
-cat /boot/spawn.cpio.gz /tmp/stage2.cpio.gz > /tmp/next.cpio.gz
+cat /boot/spawn.cpio /tmp/stage2.cpio.gz > /tmp/next.cpio.gz
 keep=""
 for w in $(cat /proc/cmdline); do
 	case "$w" in memmap=*|ramoops.*) keep="$keep $w" ;; esac

@@ -13,7 +13,7 @@ mk_require_spawn
 ktap_print_header
 ktap_set_plan 2
 ARGS="echo ok 2 second kernel reached init after kexec; echo VM-EXIT-STATUS: 0; poweroff -f"
-if mkexec load-file /boot/bzImage /boot/spawn.cpio.gz "console=ttyS0,115200 panic=-1 -- $ARGS"
+if mkexec load-file /boot/bzImage /boot/spawn.cpio "console=ttyS0,115200 panic=-1 -- $ARGS"
 then
 	ktap_test_pass "kexec_file_load of the host kernel"
 else

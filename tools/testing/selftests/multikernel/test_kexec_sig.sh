@@ -14,7 +14,7 @@ MK_DIR=$(cd "$(dirname "$0")" && pwd)
 
 K=/boot/bzImage
 KS=/boot/bzImage.signed
-I=/boot/spawn.cpio.gz
+I=/boot/spawn.cpio
 SPAWN_ARGS="console=ttyS1,115200 panic=-1"
 
 mk_require_host

@@ -8,7 +8,7 @@ MK_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$MK_DIR/lib.sh"
 
 K=/boot/bzImage
-I=/boot/spawn.cpio.gz
+I=/boot/spawn.cpio
 
 # expect_msg TEXT CMD...: CMD fails and its stderr contains TEXT
 expect_msg() {

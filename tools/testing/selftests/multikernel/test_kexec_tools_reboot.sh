@@ -14,7 +14,7 @@ mk_require_cmd kexec
 ktap_print_header
 ktap_set_plan 2
 ARGS="echo ok 2 kexec -e reached the second kernel; echo VM-EXIT-STATUS: 0; poweroff -f"
-if kexec -l /boot/bzImage --initrd=/boot/spawn.cpio.gz \
+if kexec -l /boot/bzImage --initrd=/boot/spawn.cpio \
 	--append="console=ttyS0,115200 panic=-1 -- $ARGS"; then
 	ktap_test_pass "kexec -l of the host kernel"
 else

@@ -17,7 +17,7 @@ MK_DIR=$(cd "$(dirname "$0")" && pwd)
 
 KUNIT=/sys/kernel/debug/kunit
 SUITES="multikernel_chan multikernel_pool multikernel_configfs multikernel_image"
-SUITES="$SUITES multikernel_guest_boot_info multikernel_guest_console"
+SUITES="$SUITES multikernel_guest_boot_info multikernel_guest_console multikernel_unpack"
 CASES=/tmp/kunit-cases
 
 mk_require_feature

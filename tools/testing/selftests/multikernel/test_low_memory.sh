@@ -43,7 +43,7 @@ no_iomem() {
 ktap_check "no multikernel pool or low memory in /proc/iomem" no_iomem
 ktap_check "mkdir of an instance: ENODEV" expect_errno ENODEV mkexec mkdir one
 ktap_check "kexec_file_load into instance 1: ENOENT (no instance)" \
-	expect_errno ENOENT mkexec mk-load-file 1 /boot/bzImage /boot/spawn.cpio.gz "panic=-1"
+	expect_errno ENOENT mkexec mk-load-file 1 /boot/bzImage /boot/spawn.cpio "panic=-1"
 # the secondary CPUs keep using the trampoline: one goes down and up again
 cpu_cycle() {
 	cpu_online 3 0 && cpu_online 3 1 && all_online

@@ -16,7 +16,7 @@
 #      spawned kernels (/init is spawn-init.sh) and one for the test host:
 #        /init                   host-init.sh
 #        /boot/bzImage           the kernel just built, also spawned
-#        /boot/spawn.cpio.gz     the spawned kernels' initramfs
+#        /boot/spawn.cpio        the spawned kernels' initramfs (uncompressed)
 #        /usr/bin/<prog>         the test programs
 #        /usr/share/kselftest/multikernel  the test scripts and lib.sh
 #        /usr/share/kselftest/kselftest/ktap_helpers.sh
@@ -203,11 +203,13 @@ spec_dynamic() {
 	done
 }
 
-# pack SPEC IMAGE
+# pack SPEC IMAGE [plain]: gzip'ed unless plain
 pack() {
 	# gen_init_cpio wants each directory once
 	awk '!($1 == "dir" && seen[$2]++)' "$1" > "$1.uniq"
-	"$out/gen_init_cpio" "$1.uniq" | gzip -1 > "$2" || die "packing $2 failed"
+	"$out/gen_init_cpio" "$1.uniq" |
+		if [ "${3:-}" = plain ]; then cat; else gzip -1; fi > "$2" ||
+		die "packing $2 failed"
 }
 
 build_initramfs() {
@@ -220,7 +222,7 @@ build_initramfs() {
 	s=$out/spawn.spec
 	{ spec_base; spec_progs
 	  echo "file /init $here/spawn-init.sh 0755 0 0"; } > "$s"
-	pack "$s" "$out/spawn.cpio.gz"
+	pack "$s" "$out/spawn.cpio" plain
 
 	s=$out/host.spec
 	{
@@ -228,7 +230,7 @@ build_initramfs() {
 		spec_progs
 		echo "file /init $here/host-init.sh 0755 0 0"
 		echo "file /boot/bzImage $bzimage 0644 0 0"
-		echo "file /boot/spawn.cpio.gz $out/spawn.cpio.gz 0644 0 0"
+		echo "file /boot/spawn.cpio $out/spawn.cpio 0644 0 0"
 		# the layout "make install" of the selftests gives: lib.sh
 		# finds ../kselftest/ktap_helpers.sh next to its own directory
 		echo "dir /usr/share/kselftest 0755 0 0"
