@@ -65,7 +65,7 @@ export CCACHE_DIR := $(BUILD)/ccache
 DEB_PKGS   := linux-source-6.12 qemu-system-x86 busybox-static bc bison flex \
 	      libelf-dev libssl-dev cpio gcc make patch xz-utils python3 \
 	      python3-docutils python3-sphinx sparse dwarves kmod dpkg-dev openssl \
-	      sbsigntool rt-tests ccache
+	      sbsigntool rt-tests ccache lz4
 
 export BUILD
 

@@ -176,11 +176,11 @@ bool mk_set_state(struct mk_instance *inst, enum mk_state to)
 		WRITE_ONCE(inst->state, to);
 		if (to == MK_ST_STARTING)
 			inst->epoch++;
-		else if (to == MK_ST_BOOTED)
+		epoch = inst->epoch;
+		if (to == MK_ST_BOOTED)
 			mk_start_mark(inst, MK_START_BOOTED);
 		else if (to == MK_ST_RUNNING)
 			mk_start_mark(inst, MK_START_RUNNING);
-		epoch = inst->epoch;
 	}
 	spin_unlock(&inst->state_lock);
 	if (ok && (to == MK_ST_CRASHED || to == MK_ST_HALTED))

@@ -163,9 +163,10 @@ static int mk_unzstd(const u8 *in, size_t in_len, u8 *out, size_t out_len)
 /*
  * Decompress the payload @in of @len bytes (the compressed stream, then
  * the unpacked size as 32 bits, the layout of every bzImage compression)
- * into a new buffer.
+ * into a new buffer.  *@what names the compression.
  */
-static void *mk_decompress(const u8 *in, size_t len, size_t *out_len)
+static void *mk_decompress(const u8 *in, size_t len, size_t *out_len,
+			   const char **what)
 {
 	static const u8 xz[] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
 	static const u8 gz[] = { 0x1f, 0x8b };
@@ -182,14 +183,18 @@ static void *mk_decompress(const u8 *in, size_t len, size_t *out_len)
 	out = vmalloc(n);
 	if (!out)
 		return ERR_PTR(-ENOMEM);
-	if (!memcmp(in, xz, sizeof(xz)))
+	if (!memcmp(in, xz, sizeof(xz))) {
+		*what = "xz";
 		ret = mk_unxz(in, len - 4, out, n);
-	else if (!memcmp(in, gz, sizeof(gz)))
+	} else if (!memcmp(in, gz, sizeof(gz))) {
+		*what = "gzip";
 		ret = mk_gunzip(in, len, out, n);	/* its trailer has the size */
-	else if (!memcmp(in, zst, sizeof(zst)))
+	} else if (!memcmp(in, zst, sizeof(zst))) {
+		*what = "zstd";
 		ret = mk_unzstd(in, len - 4, out, n);
-	else
+	} else {
 		ret = -EOPNOTSUPP;
+	}
 	if (ret) {
 		vfree(out);
 		return ERR_PTR(ret);
@@ -344,6 +349,7 @@ static int mk_unpack(struct mk_instance *inst, const struct kexec_segment *seg,
 {
 	const struct setup_header *hdr = &bp->hdr;
 	u8 *dst = phys_to_virt(seg->mem);
+	const char *what = NULL;
 	struct mk_kernel_layout l;
 	size_t out_len, i;
 	u64 delta = 0;
@@ -354,7 +360,7 @@ static int mk_unpack(struct mk_instance *inst, const struct kexec_segment *seg,
 	    seg->bufsz - hdr->payload_offset < hdr->payload_length)
 		return -EOPNOTSUPP;
 	out = mk_decompress(dst + hdr->payload_offset, hdr->payload_length,
-			    &out_len);
+			    &out_len, &what);
 	if (IS_ERR(out))
 		return PTR_ERR(out);
 	ret = mk_kernel_layout(out, out_len, seg->memsz, &l);
@@ -393,6 +399,8 @@ static int mk_unpack(struct mk_instance *inst, const struct kexec_segment *seg,
 		bp->hdr.loadflags &= ~KASLR_FLAG;
 	*len = l.copy_len;
 	*entry = l.entry;
+	pr_info("instance %u: kernel unpacked at load (%s, %zu bytes), entered at its startup_64, virtual offset %s\n",
+		inst->id, what, l.copy_len, delta ? "random" : "none");
 out:
 	vfree(out);
 	return ret;

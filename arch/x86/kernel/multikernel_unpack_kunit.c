@@ -126,11 +126,13 @@ KUNIT_ARRAY_PARAM(mk_ut_stream, mk_ut_streams, mk_ut_stream_desc);
 static void mk_unpack_test_decompress(struct kunit *test)
 {
 	const typeof(mk_ut_streams[0]) *s = test->param_value;
+	const char *what = NULL;
 	size_t len = 0;
 	u8 *out;
 
-	out = mk_decompress(s->data, s->len, &len);
+	out = mk_decompress(s->data, s->len, &len, &what);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(out));
+	KUNIT_EXPECT_STREQ(test, what, s->name);
 	mk_ut_check_plain(test, out, len);
 	vfree(out);
 }
@@ -139,6 +141,7 @@ static void mk_unpack_test_decompress(struct kunit *test)
 static void mk_unpack_test_decompress_bad(struct kunit *test)
 {
 	const typeof(mk_ut_streams[0]) *s = test->param_value;
+	const char *what;
 	size_t len = 0;
 	u8 *buf;
 
@@ -148,27 +151,27 @@ static void mk_unpack_test_decompress_bad(struct kunit *test)
 	/* a flipped byte in the middle of the compressed data */
 	memcpy(buf, s->data, s->len);
 	buf[s->len / 2] ^= 0x55;
-	KUNIT_EXPECT_TRUE(test, IS_ERR(mk_decompress(buf, s->len, &len)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(mk_decompress(buf, s->len, &len, &what)));
 
 	/* the size after the stream says one byte more */
 	memcpy(buf, s->data, s->len);
 	put_unaligned_le32(MK_UT_PLAIN + 1, buf + s->len - 4);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(mk_decompress(buf, s->len, &len)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(mk_decompress(buf, s->len, &len, &what)),
 			-EOPNOTSUPP);
 
 	/* too small for an ELF header, too large to be a kernel */
 	put_unaligned_le32(8, buf + s->len - 4);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(mk_decompress(buf, s->len, &len)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(mk_decompress(buf, s->len, &len, &what)),
 			-EOPNOTSUPP);
 	put_unaligned_le32(MK_UNPACK_MAX + 1, buf + s->len - 4);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(mk_decompress(buf, s->len, &len)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(mk_decompress(buf, s->len, &len, &what)),
 			-EOPNOTSUPP);
 
 	/* cut short, the size after what is left */
 	memcpy(buf, s->data, s->len / 2);
 	put_unaligned_le32(MK_UT_PLAIN, buf + s->len / 2 - 4);
-	KUNIT_EXPECT_TRUE(test, IS_ERR(mk_decompress(buf, s->len / 2, &len)));
-	KUNIT_EXPECT_EQ(test, PTR_ERR(mk_decompress(buf, 5, &len)),
+	KUNIT_EXPECT_TRUE(test, IS_ERR(mk_decompress(buf, s->len / 2, &len, &what)));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(mk_decompress(buf, 5, &len, &what)),
 			-EOPNOTSUPP);
 }
 
@@ -176,10 +179,11 @@ static void mk_unpack_test_decompress_bad(struct kunit *test)
 static void mk_unpack_test_decompress_unknown(struct kunit *test)
 {
 	u8 buf[64] = { 0x02, 0x21, 0x4c, 0x18 };	/* LZ4 legacy magic */
+	const char *what;
 	size_t len = 0;
 
 	put_unaligned_le32(MK_UT_PLAIN, buf + sizeof(buf) - 4);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(mk_decompress(buf, sizeof(buf), &len)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(mk_decompress(buf, sizeof(buf), &len, &what)),
 			-EOPNOTSUPP);
 }
 

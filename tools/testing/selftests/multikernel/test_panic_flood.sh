@@ -70,13 +70,16 @@ reason_escaped() {
 		[ ${#_r} -le 127 ] && case "$_r" in *'\x1b'*FORGED*) ;; *) false ;; esac
 }
 
-# /proc/multikernel: the header, one row, the pool and one panic comment
+# /proc/multikernel: the header, one row, the pool, one panic comment and
+# the host's line with the start times
 proc_rows_exact() {
+	# the host's own line with the times of the last start
+	_start="# $ID last start: handoff [0-9]+ us(, booted [0-9]+ us(, init [0-9]+ us)?)?"
 	cat /proc/multikernel > /tmp/proc.out
 	[ "$(grep -vc '^#' /tmp/proc.out)" = 2 ] &&
 		[ "$(grep -c "^$ID " /tmp/proc.out)" = 1 ] &&
 		[ "$(grep -c "^# $ID panic: " /tmp/proc.out)" = 1 ] &&
-		! grep -qvE "^(# pool |# $ID panic: |id |$ID )" /tmp/proc.out &&
+		! grep -qvE "^(# pool |# $ID panic: |id |$ID |$_start$)" /tmp/proc.out &&
 		! grep -a FORGED /tmp/proc.out | grep -qv "^# $ID panic: " &&
 		[ "$(nonprint_bytes < /tmp/proc.out)" = 0 ]
 }
