@@ -40,13 +40,14 @@ if [ -z "$host_init" ] || [ "$(wc -l <<< "$starts")" != 5 ]; then
 	grep -E 'bench (host|start)|bench-vm:' <<< "$log" >&2
 	exit 1
 fi
-# med FIELD: median over the five starts of "FIELD N us", in ms
+# med FIELD: median over the five starts of ": FIELD N us" or ", FIELD N us"
+# (the whole field name), in ms
 med() {
-	sed -n "s/.* $1 \([0-9]*\) us.*/\1/p" <<< "$starts" | sort -n |
+	sed -n "s/.*[:,] $1 \([0-9]*\) us.*/\1/p" <<< "$starts" | sort -n |
 		awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", v[int((NR + 1) / 2)] / 1000 }'
 }
 handoff=$(med handoff) booted=$(med booted) init=$(med init)
-spawn_own=$(med "kernel init") refresh=$(med refresh)
+spawn_own=$(med "spawn kernel init") refresh=$(med refresh)
 echo "bench: start of a spawn (256M, 1 CPU), median of 5 starts, against the host's kernel start -> init"
 printf 'bench: start -> boot CPU out of the trampoline              %8s ms\n' "$handoff"
 printf 'bench: start -> booted (kernel initialised)                 %8s ms\n' "$booted"
