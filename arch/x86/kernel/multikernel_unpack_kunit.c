@@ -325,6 +325,15 @@ static void mk_unpack_test_relocate(struct kunit *test)
 			__START_KERNEL_map + 0x1000000 + delta);
 }
 
+/* mk_relocate() on a 0x40-byte kernel with the table @rel of @size bytes */
+static int mk_ut_relocate(const u32 *rel, size_t size)
+{
+	u8 dst[0x40] = {};
+
+	return mk_relocate(dst, sizeof(dst), (const u8 *)rel,
+			   (const u8 *)rel + size, 1);
+}
+
 /* An entry outside the kernel, or a list without its end, is refused. */
 static void mk_unpack_test_relocate_hostile(struct kunit *test)
 {
@@ -332,24 +341,14 @@ static void mk_unpack_test_relocate_hostile(struct kunit *test)
 	u32 outside64[] = { mk_ut_va(0x39), 0, 0 };	/* a 64-bit one at 0x39 */
 	u32 below[] = { 0, 0, mk_ut_va(0) - 4 };
 	u32 endless[] = { mk_ut_va(0), mk_ut_va(4) };
-	u8 dst[0x40] = {};
 
+	KUNIT_EXPECT_EQ(test, -ENOEXEC, mk_ut_relocate(outside, sizeof(outside)));
 	KUNIT_EXPECT_EQ(test, -ENOEXEC,
-			mk_relocate(dst, sizeof(dst), (u8 *)outside,
-				    (u8 *)outside + sizeof(outside), 1));
-	KUNIT_EXPECT_EQ(test, -ENOEXEC,
-			mk_relocate(dst, sizeof(dst), (u8 *)outside64,
-				    (u8 *)outside64 + sizeof(outside64), 1));
-	KUNIT_EXPECT_EQ(test, -ENOEXEC,
-			mk_relocate(dst, sizeof(dst), (u8 *)below,
-				    (u8 *)below + sizeof(below), 1));
-	KUNIT_EXPECT_EQ(test, -ENOEXEC,
-			mk_relocate(dst, sizeof(dst), (u8 *)endless,
-				    (u8 *)endless + sizeof(endless), 1));
+			mk_ut_relocate(outside64, sizeof(outside64)));
+	KUNIT_EXPECT_EQ(test, -ENOEXEC, mk_ut_relocate(below, sizeof(below)));
+	KUNIT_EXPECT_EQ(test, -ENOEXEC, mk_ut_relocate(endless, sizeof(endless)));
 	/* an odd tail before the table's end: not a whole entry */
-	KUNIT_EXPECT_EQ(test, -ENOEXEC,
-			mk_relocate(dst, sizeof(dst), (u8 *)endless,
-				    (u8 *)endless + 3, 1));
+	KUNIT_EXPECT_EQ(test, -ENOEXEC, mk_ut_relocate(endless, 3));
 }
 
 static struct kunit_case mk_unpack_kunit_cases[] = {

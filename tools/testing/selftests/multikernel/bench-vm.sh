@@ -35,7 +35,7 @@ refresh=""
 for k in 1 2 3 4 5; do
 	[ $k = 1 ] || { mk_stop 1 && mk_wait_state 1 stopped 60 &&
 		poll_until 60 refreshed; } || exit 1
-	refresh=$(sed -n "s/^# $(mk_id 1) image back in place.*, in \([0-9]*\) us/, refresh \1 us/p" \
+	refresh=$(sed -n "s/^# $(mk_id 1) image back.*, in \([0-9]*\) us/, refresh \1 us/p" \
 		/proc/multikernel)
 	mk_start 1 && mk_wait_state 1 running 120 || {
 		echo "bench-vm: start $k did not reach running"

@@ -36,8 +36,9 @@ start_text() {
 
 # unpacked NAME HOW: the last load of NAME was unpacked, offset HOW
 unpacked() {
+	_how="(xz, [0-9]* bytes), entered at its startup_64, virtual offset $2"
 	dmesg | grep "instance $(mk_id "$1"): kernel unpacked at load" |
-		tail -n 1 | grep -q "(xz, [0-9]* bytes), entered at its startup_64, virtual offset $2"
+		tail -n 1 | grep -q "$_how"
 }
 
 entry_in_ram() {
