@@ -20,7 +20,8 @@
  * kernel's own startup_64 with %rsi pointing at the boot parameters, the
  * 64-bit boot protocol.  As the decompressor does, the kernel is moved to
  * a random virtual offset through its relocation table unless its command
- * line has "nokaslr"; its physical place is the one kexec chose.  The
+ * line has "nokaslr" (a kernel built without RANDOMIZE_BASE has no table
+ * and runs where it was linked); its physical place is the one kexec chose.  The
  * offset is chosen per load: every start of one load uses the same one.
  *
  * An image the host cannot unpack (another compression, no relocation
@@ -368,8 +369,12 @@ static int mk_unpack(struct mk_instance *inst, const struct kexec_segment *seg,
 		ret = -EOPNOTSUPP;
 		goto out;
 	}
-	/* the decompressor's KASLR: a virtual offset in PHYSICAL_ALIGN steps */
-	if (IS_ENABLED(CONFIG_RANDOMIZE_BASE) && out_len > l.file_end &&
+	/*
+	 * The decompressor's KASLR: a virtual offset in PHYSICAL_ALIGN steps,
+	 * for a kernel that has a relocation table (built with
+	 * RANDOMIZE_BASE), whatever this kernel was built with.
+	 */
+	if (out_len > l.file_end &&
 	    l.span < KERNEL_IMAGE_SIZE - LOAD_PHYSICAL_ADDR &&
 	    !mk_nokaslr(inst, bp)) {
 		u32 slots = 1 + (KERNEL_IMAGE_SIZE - LOAD_PHYSICAL_ADDR -
