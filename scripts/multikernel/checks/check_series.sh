@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Host-side check (no VM): the patch series is generated, every patch is
 # checkpatch --strict clean (no ERROR or WARNING; FILE_PATH_CHANGES only
-# when MAINTAINERS already covers the patch's new files), it applies with git am to
+# when MAINTAINERS already covers the patch's new files, UNKNOWN_COMMIT_ID
+# only in a backport of an upstream commit), it applies with git am to
 # pristine Linux 6.12, and the result is the tree the rest of the build uses.
 # With SERIES_BUILD_EACH=1 (the default here and in make series-check;
 # make check passes 0 to stay within CI's time) every patch is also built
@@ -67,6 +68,13 @@ for p in "$top"/series/0*.patch; do
 	fi
 	size=$(grep -E '^ [0-9]+ files? changed' "$p" | sed 's/^ //')
 	note=
+	# a backport ("commit <sha1> upstream.") cites upstream commits that
+	# the base, a source package without git history, cannot look up
+	if grep -qE '^commit [0-9a-f]{40} upstream\.$' "$p" &&
+	   echo "$r" | grep -q 'WARNING:UNKNOWN_COMMIT_ID:'; then
+		r=$(echo "$r" | grep -v 'WARNING:UNKNOWN_COMMIT_ID:')
+		note="; a backport: its upstream commit ids are not in the history-less base"
+	fi
 	if [ -n "$r" ] && ! echo "$r" | grep -qv 'WARNING:FILE_PATH_CHANGES:'; then
 		if unc=$($mks covered $i 2>&1); then
 			r= note="; its new files are covered by MAINTAINERS"

@@ -47,8 +47,9 @@ ENV = dict(os.environ, **DATES)
 
 
 def signoff_identity():
-    """'Name <email>' of whoever runs make series, for the author, the
-    committer and the Signed-off-by: of every patch.
+    """'Name <email>' of whoever runs make series, for the author (unless
+    a backport names its own), the committer and the Signed-off-by: of
+    every patch.
 
     Taken from GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL if set, else from git
     config user.name/user.email as seen in this repository.  Without
@@ -105,11 +106,17 @@ def parse_manifest():
         if line.startswith('#') and mode != 'body':
             continue
         if line == 'patch:':
-            cur = {'subject': '', 'body': [], 'files': []}
+            cur = {'subject': '', 'author': None, 'body': [], 'files': []}
             patches.append(cur)
             mode = None
         elif line.startswith('subject: '):
             cur['subject'] = line[len('subject: '):]
+        elif line.startswith('author: ') and mode is None:
+            m = re.fullmatch(r'(.+?) <([^<>@\s]+@[^<>\s]+)>',
+                             line[len('author: '):])
+            if not m:
+                die('patches.txt:%d: author: Name <email>' % n)
+            cur['author'] = m.groups()
         elif line == 'body:':
             mode = 'body'
         elif line == 'files:':
@@ -389,9 +396,18 @@ def generate():
                 git('update-index', '--add', '--cacheinfo',
                     '%s,%s,%s' % (mode, blob, f), env=env)
         tree = git('write-tree', env=env)
-        msg = p['subject'] + '\n\n' + '\n'.join(p['body']).strip() + \
-            '\n\nSigned-off-by: %s\n' % author
-        parent = git('commit-tree', tree, '-p', parent, '-m', msg, env=env)
+        body = '\n'.join(p['body']).strip()
+        # a body that ends in trailers (a backport's) gets ours in its block
+        sep = '\n' if re.search(r'\n(Signed-off-by|Link): \S[^\n]*$',
+                                body) else '\n\n'
+        msg = p['subject'] + '\n\n' + body + sep + \
+            'Signed-off-by: %s\n' % author
+        cenv = dict(env)
+        if p['author']:
+            # a backport keeps its author; the sign-off is still ours
+            cenv.update(GIT_AUTHOR_NAME=p['author'][0],
+                        GIT_AUTHOR_EMAIL=p['author'][1])
+        parent = git('commit-tree', tree, '-p', parent, '-m', msg, env=cenv)
     git('update-ref', 'refs/heads/series', parent)
 
     subprocess.run(['rm', '-rf', OUT], check=True)
@@ -450,7 +466,8 @@ def checkpatch_summary():
     text += ('%s; ' % '; '.join('ERROR %s in %s' % (k[1], nums(found[k]))
                                  for k in sorted(errs))) if errs else \
         'no ERROR; '
-    other = [k for k in warns if k[1] != 'FILE_PATH_CHANGES']
+    other = [k for k in warns
+             if k[1] not in ('FILE_PATH_CHANGES', 'UNKNOWN_COMMIT_ID')]
     if ('WARNING', 'FILE_PATH_CHANGES') in found:
         text += ('no WARNING but FILE_PATH_CHANGES ("does MAINTAINERS need '
                  'updating?") in %s, which add files that the MULTIKERNEL '
@@ -458,6 +475,11 @@ def checkpatch_summary():
                  nums(found[('WARNING', 'FILE_PATH_CHANGES')]))
     else:
         text += 'no WARNING'
+    if ('WARNING', 'UNKNOWN_COMMIT_ID') in found:
+        text += ('; UNKNOWN_COMMIT_ID in %s, a backport whose upstream '
+                 'commit ids the base, a source package without git '
+                 'history, cannot look up' %
+                 nums(found[('WARNING', 'UNKNOWN_COMMIT_ID')]))
     if other:
         text += '; WARNING ' + '; WARNING '.join(
             '%s in %s' % (k[1], nums(found[k])) for k in sorted(other))
