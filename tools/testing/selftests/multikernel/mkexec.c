@@ -651,6 +651,44 @@ static int boot_abi(int argc, char **argv)
  * fair server, which would let kernel workers run now and then, go off
  * first.
  */
+static int spin(void)
+{
+	struct sched_param sp = {
+		.sched_priority = sched_get_priority_max(SCHED_FIFO),
+	};
+	char path[PATH_MAX];
+	long cpu, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (access(FAIR_SERVER, F_OK) &&
+	    mount("none", DEBUGFS, "debugfs", 0, NULL))
+		return fail("mount " DEBUGFS);
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		snprintf(path, sizeof(path), FAIR_SERVER "/cpu%ld/runtime", cpu);
+		if (write_str(path, "0", path))
+			return 1;
+	}
+	if (write_str(RT_RUNTIME, "-1", RT_RUNTIME))
+		return 1;
+	if (sched_setscheduler(0, SCHED_FIFO, &sp))
+		return fail("sched_setscheduler");
+	printf("mkexec: spinning at SCHED_FIFO %d\n", sp.sched_priority);
+	fflush(stdout);
+	for (;;)
+		;
+}
+
+static int drop_caps(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = { 0 };
+
+	if (syscall(SYS_capset, &hdr, data))
+		return fail("capset");
+	return 0;
+}
+
 /* ---- kdump kernel: the crashed host's memory ---- */
 
 #define VMCORE		"/proc/vmcore"
@@ -775,44 +813,6 @@ static int ram_disjoint(const char *sarg, const char *earg)
 	}
 	fclose(f);
 	return overlap;
-}
-
-static int spin(void)
-{
-	struct sched_param sp = {
-		.sched_priority = sched_get_priority_max(SCHED_FIFO),
-	};
-	char path[PATH_MAX];
-	long cpu, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (access(FAIR_SERVER, F_OK) &&
-	    mount("none", DEBUGFS, "debugfs", 0, NULL))
-		return fail("mount " DEBUGFS);
-	for (cpu = 0; cpu < ncpu; cpu++) {
-		snprintf(path, sizeof(path), FAIR_SERVER "/cpu%ld/runtime", cpu);
-		if (write_str(path, "0", path))
-			return 1;
-	}
-	if (write_str(RT_RUNTIME, "-1", RT_RUNTIME))
-		return 1;
-	if (sched_setscheduler(0, SCHED_FIFO, &sp))
-		return fail("sched_setscheduler");
-	printf("mkexec: spinning at SCHED_FIFO %d\n", sp.sched_priority);
-	fflush(stdout);
-	for (;;)
-		;
-}
-
-static int drop_caps(void)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2] = { 0 };
-
-	if (syscall(SYS_capset, &hdr, data))
-		return fail("capset");
-	return 0;
 }
 
 int main(int argc, char **argv)
