@@ -164,12 +164,14 @@ bench: all
 # by you (git config user.name and user.email; without them it stops).
 # The checkpatch counts are from the run generate makes for the cover letter;
 # FILE_PATH_CHANGES is not counted: check_series.sh checks that MAINTAINERS
-# covers the files of a patch that does not touch it.
+# covers the files of a patch that does not touch it.  Nor is
+# UNKNOWN_COMMIT_ID: the upstream commit ids a backport cites are not in the
+# history-less base.
 series: tree
 	@python3 $(MK)/series/mkseries.py generate
 	@for p in series/0*.patch; do \
 		[ "$$p" = series/0000-cover-letter.patch ] && continue; \
-		r=$$(grep -E 'ERROR|WARNING' $(BUILD)/series-checkpatch/$${p#series/}.txt | grep -cv FILE_PATH_CHANGES); \
+		r=$$(grep -E 'ERROR|WARNING' $(BUILD)/series-checkpatch/$${p#series/}.txt | grep -cv -e FILE_PATH_CHANGES -e UNKNOWN_COMMIT_ID); \
 		printf '  %-70s %6s lines, checkpatch errors+warnings: %s\n' "$${p#series/}" "$$(wc -l < $$p)" "$$r"; \
 	done
 
