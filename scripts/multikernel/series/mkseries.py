@@ -662,6 +662,12 @@ def build_each(vmtest_args=None):
     key = os.path.join(BUILD, 'keys', 'trusted-keys.config')
     if os.path.isfile(key):
         frags.append(key)
+    # the channel's patches come before its users, the host and the guest
+    # side: there MULTIKERNEL_CHANNEL has a prompt of its own, so that they
+    # are compiled too (later it is a def_bool and this line changes nothing)
+    alone = os.path.join(BUILD, 'series-channel-alone.config')
+    open(alone, 'w').write('CONFIG_MULTIKERNEL_CHANNEL=y\n')
+    frags.append(alone)
     tree_config = open(os.path.join(wt, '.config')).read() \
         if os.path.isfile(os.path.join(wt, '.config')) else ''
     print('series: copied %s and its objects (%ds)' % (TREE, time.time() - t0))
