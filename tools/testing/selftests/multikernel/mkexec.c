@@ -36,6 +36,9 @@
  *                                                 console_magic
  *   mkexec ram-disjoint START END                 succeed if no "System RAM" range
  *                                                 of /proc/iomem meets START-END
+ *   mkexec drain                                  wait until the terminal on
+ *                                                 stdout has sent all its output
+ *                                                 (before a crash or a reboot)
  *   mkexec run CMD [ARGS]                         exec CMD (with -U: as nobody)
  *   mkexec -U ...                                 drop all capabilities first
  *
@@ -58,6 +61,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -96,6 +100,7 @@ static int print_usage(void)
 		"       mkexec spin\n"
 		"       mkexec vmcore-shared ADDR heartbeat|guest_state|console_head|console_magic\n"
 		"       mkexec ram-disjoint START END\n"
+		"       mkexec drain\n"
 		"       mkexec run CMD [ARGS...]\n"
 		"       mkexec -U COMMAND...   (without capabilities)\n");
 	return 2;
@@ -869,6 +874,12 @@ int main(int argc, char **argv)
 		return vmcore_shared(argv[2], argv[3]);
 	if (!strcmp(argv[1], "ram-disjoint") && argc == 4)
 		return ram_disjoint(argv[2], argv[3]);
+	/* a terminal's queued output is lost when the kernel panics */
+	if (!strcmp(argv[1], "drain") && argc == 2) {
+		if (isatty(STDOUT_FILENO) && tcdrain(STDOUT_FILENO))
+			return fail("tcdrain");
+		return 0;
+	}
 	if (!strcmp(argv[1], "exec")) {
 		sync();
 		if (reboot(LINUX_REBOOT_CMD_KEXEC))
