@@ -21,8 +21,9 @@
  * 64-bit boot protocol.  As the decompressor does, the kernel is moved to
  * a random virtual offset through its relocation table unless its command
  * line has "nokaslr" (a kernel built without RANDOMIZE_BASE has no table
- * and runs where it was linked); its physical place is the one kexec chose.  The
- * offset is chosen per load: every start of one load uses the same one.
+ * and runs where it was linked); its physical place is the one kexec
+ * chose.  The offset is chosen per load: every start of one load uses the
+ * same one.
  *
  * An image the host cannot unpack (another compression, no relocation
  * table when one is needed, an unknown layout) is entered at the
